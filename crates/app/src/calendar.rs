@@ -1,0 +1,70 @@
+//! The working-day calendar: the national holidays built in, plus those imported.
+
+use balai_domain::calendar::{Deadline, Holiday, HolidayKind, WorkingCalendar, default_holidays};
+use balai_store::StoredHoliday;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use crate::csv_input::read_csv;
+use crate::{Actor, App, AppError, AppResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayImportReport {
+    pub rows_read: usize,
+    pub added: u64,
+}
+
+impl App {
+    /// The calendar deadlines are counted in: built-in national holidays and cuti bersama
+    /// (SKB 3 Menteri 2024–2026) plus every day imported with `balai libur import`.
+    pub async fn working_calendar(&self) -> AppResult<WorkingCalendar> {
+        let stored = self.store.holidays().await?;
+        Ok(WorkingCalendar::new(default_holidays().into_iter().chain(stored.into_iter().map(|h| h.holiday))))
+    }
+
+    /// The deadline of something received at `received`, `days` working days later.
+    pub async fn deadline(&self, received: DateTime<Utc>, days: u32) -> AppResult<Deadline> {
+        let local = received.with_timezone(&self.config.utc_offset).date_naive();
+        Ok(self.working_calendar().await?.add_working_days(local, days))
+    }
+
+    /// Imports holidays from CSV (`date,name,kind[,source]`, kind one of libur, cuti_bersama,
+    /// daerah). All rows are checked first; nothing is written if any is bad.
+    pub async fn import_holidays(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<HolidayImportReport> {
+        if !matches!(actor, Actor::System) {
+            return Err(AppError::Forbidden);
+        }
+        let rows = read_csv(bytes, &["date", "name", "kind"]).map_err(|e| AppError::ImportRejected(e.len(), e))?;
+        let mut errors = Vec::new();
+        let mut holidays = Vec::new();
+        for row in &rows {
+            let date = NaiveDate::parse_from_str(&row.get("date"), "%Y-%m-%d");
+            let kind = row.get("kind").parse::<HolidayKind>();
+            let name = row.get("name");
+            match (date, kind) {
+                (Ok(date), Ok(kind)) if !name.is_empty() && name.chars().count() <= 150 => {
+                    holidays.push(StoredHoliday { holiday: Holiday { date, name, kind }, source: row.get("source") });
+                }
+                (Err(_), _) => errors.push(format!("line {}: date `{}` is not YYYY-MM-DD", row.line, row.get("date"))),
+                (_, Err(_)) => errors.push(format!(
+                    "line {}: kind `{}` is not one of libur, cuti_bersama, daerah",
+                    row.line,
+                    row.get("kind")
+                )),
+                _ => errors.push(format!("line {}: the name must be 1–150 characters", row.line)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::ImportRejected(errors.len(), errors));
+        }
+        let event =
+            self.audit_event(actor, "holiday.import", "libur:".into(), json!({"file": file_name, "rows": rows.len()}));
+        let added = self.store.add_holidays(&holidays, event).await?;
+        Ok(HolidayImportReport { rows_read: rows.len(), added })
+    }
+}

@@ -1,0 +1,103 @@
+//! The demo installation: Kabupaten Ciamis with three of its kecamatan, a few of its real villages
+//! (Kemendagri codes), four OPD and one staff account per role. Seeding is idempotent: a second
+//! run adds nothing and prints no passwords.
+
+use crate::{Actor, App, AppResult, NewOfficeInput, NewStaffInput, VillageProfileInput};
+
+/// The region this demo serves.
+pub const DEMO_REGION: &str = "32.07";
+
+const DEMO_REGIONS_CSV: &str = "code,name,level,parent_code
+32,Jawa Barat,provinsi,
+32.07,Kabupaten Ciamis,kabupaten,32
+32.07.01,Ciamis,kecamatan,32.07
+32.07.01.1001,Ciamis,kelurahan,32.07.01
+32.07.01.1002,Kertasari,kelurahan,32.07.01
+32.07.01.1003,Maleber,kelurahan,32.07.01
+32.07.01.2008,Pawindan,desa,32.07.01
+32.07.01.2010,Imbanagara,desa,32.07.01
+32.07.02,Cikoneng,kecamatan,32.07
+32.07.02.2001,Cikoneng,desa,32.07.02
+32.07.02.2002,Margaluyu,desa,32.07.02
+32.07.02.2003,Sindangsari,desa,32.07.02
+32.07.06,Cihaurbeuti,kecamatan,32.07
+32.07.06.2001,Sukamulya,desa,32.07.06
+32.07.06.2002,Sukahurip,desa,32.07.06
+32.07.06.2003,Cijulang,desa,32.07.06
+32.07.06.2007,Cihaurbeuti,desa,32.07.06
+";
+
+const DEMO_OFFICES: &[(&str, &str)] = &[
+    ("dinas-pupr", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("dinkes", "Dinas Kesehatan"),
+    ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil"),
+    ("diskominfo", "Dinas Komunikasi dan Informatika"),
+];
+
+/// (username, full name, role, scope)
+const DEMO_STAFF: &[(&str, &str, &str, &str)] = &[
+    ("admin.ciamis", "Admin Diskominfo (demo)", "admin_kabupaten", "32.07"),
+    ("evaluator.ciamis", "Evaluator Kabupaten (demo)", "evaluator", "32.07"),
+    ("camat.cihaurbeuti", "Admin Kecamatan Cihaurbeuti (demo)", "admin_kecamatan", "32.07.06"),
+    ("operator.sukamulya", "Operator Desa Sukamulya (demo)", "operator_desa", "32.07.06.2001"),
+    ("kades.sukamulya", "Kepala Desa Sukamulya (demo)", "kepala_desa", "32.07.06.2001"),
+    ("operator.cikoneng", "Operator Desa Cikoneng (demo)", "operator_desa", "32.07.02.2001"),
+    ("pupr.ciamis", "Admin Penghubung Dinas PUPR (demo)", "penghubung_opd", "dinas-pupr"),
+];
+
+/// A demo account created by this run, with its one-time password.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+    pub scope: String,
+}
+
+/// Seeds the demo data; returns the accounts created now (empty when they already existed).
+pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
+    let system = Actor::System;
+    app.import_regions(&system, &[("demo-wilayah.csv".into(), DEMO_REGIONS_CSV.as_bytes().to_vec())]).await?;
+    let existing = app.offices().await?;
+    for (slug, name) in DEMO_OFFICES {
+        if !existing.iter().any(|o| o.slug == *slug) {
+            let input = NewOfficeInput {
+                name: name.to_string(),
+                slug: slug.to_string(),
+                regency: DEMO_REGION.into(),
+                address: "Jl. Jenderal Sudirman, Ciamis".into(),
+                ..Default::default()
+            };
+            app.create_office(&system, input).await?;
+        }
+    }
+    if app.village_view("32.07.06.2001").await?.profile.updated_at.is_none() {
+        let profile = VillageProfileInput {
+            address: "Jl. Raya Sukamulya, Kec. Cihaurbeuti, Kab. Ciamis 46262".into(),
+            phone: "0265 000000".into(),
+            email: "desa.sukamulya@example.org".into(),
+            head_name: "Kepala Desa Sukamulya (demo)".into(),
+        };
+        app.update_village_profile(&system, "32.07.06.2001", profile).await?;
+    }
+    let mut created = Vec::new();
+    for (username, full_name, role, scope) in DEMO_STAFF {
+        if app.store().user_by_username(username).await?.is_some() {
+            continue;
+        }
+        let input = NewStaffInput {
+            username: username.to_string(),
+            full_name: full_name.to_string(),
+            grants: vec![(role.to_string(), scope.to_string())],
+            ..Default::default()
+        };
+        let user = app.create_staff(&system, input).await?;
+        created.push(DemoAccount {
+            username: user.username,
+            password: user.generated_password.unwrap_or_default(),
+            role: role.to_string(),
+            scope: scope.to_string(),
+        });
+    }
+    Ok(created)
+}

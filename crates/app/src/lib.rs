@@ -1,0 +1,139 @@
+#![forbid(unsafe_code)]
+//! Balai's use-cases. HTML handlers, the REST API, the CLI and background jobs all call these
+//! methods, and authorisation is decided here from the [`Actor`], so every interface obeys the
+//! same rules.
+
+mod actor;
+mod audit;
+mod auth;
+mod calendar;
+mod csv_input;
+pub mod demo;
+mod error;
+mod offices;
+mod regions;
+mod users;
+
+use std::sync::Arc;
+
+use balai_store::Store;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+pub use actor::{Actor, StaffUser};
+pub use audit::AuditEntry;
+pub use auth::{LoginOutcome, SESSION_COOKIE_BYTES};
+pub use calendar::HolidayImportReport;
+pub use error::{AppError, AppResult, FieldError};
+pub use offices::NewOfficeInput;
+pub use regions::{ImportReport, RegionTree, RegionView, VillageProfileInput, VillageView};
+pub use users::{CreatedUser, NewStaffInput};
+
+/// Where "now" comes from: the system clock in production, a fixed one in tests.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        truncate_to_micros(Utc::now())
+    }
+}
+
+/// A clock that stands still until moved, for tests.
+pub struct FixedClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        FixedClock(std::sync::Mutex::new(truncate_to_micros(at)))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Both databases keep microseconds; truncating once keeps stored and hashed times identical.
+fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
+}
+
+/// Settings the use-cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The region this installation serves (its home page), e.g. Kabupaten Ciamis `32.07`.
+    pub home_region: Option<balai_domain::wilayah::KodeWilayah>,
+    /// Offset of local time from UTC: WIB is +7, WITA +8, WIT +9. Dates (deadlines) are local.
+    pub utc_offset: FixedOffset,
+    /// How long a staff session lasts.
+    pub session_ttl: chrono::Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            home_region: None,
+            utc_offset: FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC")),
+            session_ttl: chrono::Duration::hours(12),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: Arc<AppConfig>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        App { store, clock, config: Arc::new(config) }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today's date where the installation is (deadlines count local days).
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.config.utc_offset).date_naive()
+    }
+
+    /// Whether the database answers, for health checks.
+    pub async fn healthy(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    fn audit_event(
+        &self,
+        actor: &Actor,
+        action: &str,
+        object: String,
+        details: serde_json::Value,
+    ) -> balai_store::AuditEvent {
+        balai_store::AuditEvent {
+            at: self.now(),
+            actor: actor.audit_name(),
+            action: action.to_string(),
+            object,
+            details,
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! National holidays and cuti bersama 2024–2026, transcribed from
+//! `shared/data/hari-libur-nasional.csv` (decrees per year in [`super::default_holiday_sources`]).
+//! A test checks this table against the CSV.
+
+use chrono::NaiveDate;
+
+use super::HolidayKind::{self, CutiBersama, Libur};
+
+/// Evaluated at compile time, so an impossible date fails the build, not a request.
+const fn d(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => panic!("invalid holiday date"),
+    }
+}
+
+pub(super) const NATIONAL: &[(NaiveDate, &str, HolidayKind)] = &[
+    // 2024
+    (d(2024, 1, 1), "Tahun Baru 2024 Masehi", Libur),
+    (d(2024, 2, 8), "Isra Mikraj Nabi Muhammad SAW", Libur),
+    (d(2024, 2, 9), "Cuti Bersama Tahun Baru Imlek 2575 Kongzili", CutiBersama),
+    (d(2024, 2, 10), "Tahun Baru Imlek 2575 Kongzili", Libur),
+    (d(2024, 2, 14), "Hari Pemungutan Suara Pemilihan Umum 2024", Libur),
+    (d(2024, 3, 11), "Hari Suci Nyepi Tahun Baru Saka 1946", Libur),
+    (d(2024, 3, 12), "Cuti Bersama Hari Suci Nyepi Tahun Baru Saka 1946", CutiBersama),
+    (d(2024, 3, 29), "Wafat Isa Al Masih", Libur),
+    (d(2024, 3, 31), "Hari Paskah", Libur),
+    (d(2024, 4, 8), "Cuti Bersama Hari Raya Idul Fitri 1445 Hijriah", CutiBersama),
+    (d(2024, 4, 9), "Cuti Bersama Hari Raya Idul Fitri 1445 Hijriah", CutiBersama),
+    (d(2024, 4, 10), "Hari Raya Idul Fitri 1445 Hijriah", Libur),
+    (d(2024, 4, 11), "Hari Raya Idul Fitri 1445 Hijriah", Libur),
+    (d(2024, 4, 12), "Cuti Bersama Hari Raya Idul Fitri 1445 Hijriah", CutiBersama),
+    (d(2024, 4, 15), "Cuti Bersama Hari Raya Idul Fitri 1445 Hijriah", CutiBersama),
+    (d(2024, 5, 1), "Hari Buruh Internasional", Libur),
+    (d(2024, 5, 9), "Kenaikan Isa Al Masih", Libur),
+    (d(2024, 5, 10), "Cuti Bersama Kenaikan Isa Al Masih", CutiBersama),
+    (d(2024, 5, 23), "Hari Raya Waisak 2568 BE", Libur),
+    (d(2024, 5, 24), "Cuti Bersama Hari Raya Waisak 2568 BE", CutiBersama),
+    (d(2024, 6, 1), "Hari Lahir Pancasila", Libur),
+    (d(2024, 6, 17), "Hari Raya Idul Adha 1445 Hijriah", Libur),
+    (d(2024, 6, 18), "Cuti Bersama Hari Raya Idul Adha 1445 Hijriah", CutiBersama),
+    (d(2024, 7, 7), "1 Muharam Tahun Baru Islam 1446 Hijriah", Libur),
+    (d(2024, 8, 17), "Hari Proklamasi Kemerdekaan Republik Indonesia", Libur),
+    (d(2024, 9, 16), "Maulid Nabi Muhammad SAW", Libur),
+    (d(2024, 11, 27), "Hari Pemungutan Suara Pemilihan Kepala Daerah Serentak 2024", Libur),
+    (d(2024, 12, 25), "Hari Raya Natal", Libur),
+    (d(2024, 12, 26), "Cuti Bersama Hari Raya Natal", CutiBersama),
+    // 2025
+    (d(2025, 1, 1), "Tahun Baru 2025 Masehi", Libur),
+    (d(2025, 1, 27), "Isra Mikraj Nabi Muhammad SAW", Libur),
+    (d(2025, 1, 28), "Cuti Bersama Tahun Baru Imlek 2576 Kongzili", CutiBersama),
+    (d(2025, 1, 29), "Tahun Baru Imlek 2576 Kongzili", Libur),
+    (d(2025, 3, 28), "Cuti Bersama Hari Suci Nyepi Tahun Baru Saka 1947", CutiBersama),
+    (d(2025, 3, 29), "Hari Suci Nyepi Tahun Baru Saka 1947", Libur),
+    (d(2025, 3, 31), "Idul Fitri 1446 Hijriah", Libur),
+    (d(2025, 4, 1), "Idul Fitri 1446 Hijriah", Libur),
+    (d(2025, 4, 2), "Cuti Bersama Idul Fitri 1446 Hijriah", CutiBersama),
+    (d(2025, 4, 3), "Cuti Bersama Idul Fitri 1446 Hijriah", CutiBersama),
+    (d(2025, 4, 4), "Cuti Bersama Idul Fitri 1446 Hijriah", CutiBersama),
+    (d(2025, 4, 7), "Cuti Bersama Idul Fitri 1446 Hijriah", CutiBersama),
+    (d(2025, 4, 18), "Wafat Yesus Kristus", Libur),
+    (d(2025, 4, 20), "Kebangkitan Yesus Kristus (Paskah)", Libur),
+    (d(2025, 5, 1), "Hari Buruh Internasional", Libur),
+    (d(2025, 5, 12), "Hari Raya Waisak 2569 BE", Libur),
+    (d(2025, 5, 13), "Cuti Bersama Hari Raya Waisak 2569 BE", CutiBersama),
+    (d(2025, 5, 29), "Kenaikan Yesus Kristus", Libur),
+    (d(2025, 5, 30), "Cuti Bersama Kenaikan Yesus Kristus", CutiBersama),
+    (d(2025, 6, 1), "Hari Lahir Pancasila", Libur),
+    (d(2025, 6, 6), "Idul Adha 1446 Hijriah", Libur),
+    (d(2025, 6, 9), "Cuti Bersama Idul Adha 1446 Hijriah", CutiBersama),
+    (d(2025, 6, 27), "1 Muharam Tahun Baru Islam 1447 Hijriah", Libur),
+    (d(2025, 8, 17), "Proklamasi Kemerdekaan Republik Indonesia", Libur),
+    (d(2025, 8, 18), "Cuti Bersama HUT ke-80 Kemerdekaan Republik Indonesia", CutiBersama),
+    (d(2025, 9, 5), "Maulid Nabi Muhammad SAW", Libur),
+    (d(2025, 12, 25), "Kelahiran Yesus Kristus (Natal)", Libur),
+    (d(2025, 12, 26), "Cuti Bersama Kelahiran Yesus Kristus (Natal)", CutiBersama),
+    // 2026
+    (d(2026, 1, 1), "Tahun Baru 2026 Masehi", Libur),
+    (d(2026, 1, 16), "Isra Mikraj Nabi Muhammad SAW", Libur),
+    (d(2026, 2, 16), "Cuti Bersama Tahun Baru Imlek 2577 Kongzili", CutiBersama),
+    (d(2026, 2, 17), "Tahun Baru Imlek 2577 Kongzili", Libur),
+    (d(2026, 3, 18), "Cuti Bersama Hari Suci Nyepi Tahun Baru Saka 1948", CutiBersama),
+    (d(2026, 3, 19), "Hari Suci Nyepi Tahun Baru Saka 1948", Libur),
+    (d(2026, 3, 20), "Cuti Bersama Idul Fitri 1447 Hijriah", CutiBersama),
+    (d(2026, 3, 21), "Idul Fitri 1447 Hijriah", Libur),
+    (d(2026, 3, 22), "Idul Fitri 1447 Hijriah", Libur),
+    (d(2026, 3, 23), "Cuti Bersama Idul Fitri 1447 Hijriah", CutiBersama),
+    (d(2026, 3, 24), "Cuti Bersama Idul Fitri 1447 Hijriah", CutiBersama),
+    (d(2026, 4, 3), "Wafat Yesus Kristus", Libur),
+    (d(2026, 4, 5), "Kebangkitan Yesus Kristus (Paskah)", Libur),
+    (d(2026, 5, 1), "Hari Buruh Internasional", Libur),
+    (d(2026, 5, 14), "Kenaikan Yesus Kristus", Libur),
+    (d(2026, 5, 15), "Cuti Bersama Kenaikan Yesus Kristus", CutiBersama),
+    (d(2026, 5, 27), "Idul Adha 1447 Hijriah", Libur),
+    (d(2026, 5, 28), "Cuti Bersama Idul Adha 1447 Hijriah", CutiBersama),
+    (d(2026, 5, 31), "Hari Raya Waisak 2570 BE", Libur),
+    (d(2026, 6, 1), "Hari Lahir Pancasila", Libur),
+    (d(2026, 6, 16), "1 Muharam Tahun Baru Islam 1448 Hijriah", Libur),
+    (d(2026, 8, 17), "Proklamasi Kemerdekaan Republik Indonesia", Libur),
+    (d(2026, 8, 25), "Maulid Nabi Muhammad SAW", Libur),
+    (d(2026, 12, 24), "Cuti Bersama Kelahiran Yesus Kristus (Natal)", CutiBersama),
+    (d(2026, 12, 25), "Kelahiran Yesus Kristus (Natal)", Libur),
+];

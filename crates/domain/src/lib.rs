@@ -1,0 +1,13 @@
+//! Balai's domain rules: Kemendagri region codes, NIK, working days and deadlines, roles and
+//! their permissions, login throttling and the audit hash chain.
+//!
+//! Everything here is pure: no I/O and no clock reads. "Today" and "now" are parameters, and
+//! the holiday calendar is passed in, so every rule can be table-tested.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod calendar;
+pub mod nik;
+pub mod roles;
+pub mod throttle;
+pub mod wilayah;

@@ -1,0 +1,62 @@
+use thiserror::Error;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What can go wrong in storage. Messages are for operators and logs (English); the app maps
+/// them to words for users.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: use sqlite://PATH (embedded) or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("PostgreSQL {found} is too old; Balai needs PostgreSQL {needed} or newer")]
+    ServerTooOld { found: String, needed: u32 },
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("operation not supported on this backend: {0}")]
+    Unsupported(&'static str),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+}
+
+impl StoreError {
+    /// A stable snake_case code for each kind of failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::UnsupportedUrl(_) => "unsupported_database_url",
+            StoreError::Unavailable(_) => "database_unavailable",
+            StoreError::ServerTooOld { .. } => "database_too_old",
+            StoreError::Conflict(_) => "conflict",
+            StoreError::NotFound(_) => "not_found",
+            StoreError::Unsupported(_) => "unsupported",
+            StoreError::Corrupt(_) => "corrupt_data",
+            StoreError::Migrate(_) => "migration_failed",
+            StoreError::Database(_) => "database_error",
+        }
+    }
+
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err),
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_string()),
+            _ => StoreError::Database(err),
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! PostgreSQL: the production database, shared by several stateless app instances.
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::shared::impl_store;
+
+/// The oldest server we test against (Debian 12 ships 15; 13 has everything we use).
+const MIN_SERVER_VERSION: u32 = 13;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    const BACKEND: crate::Backend = crate::Backend::Postgres;
+
+    pub async fn connect(url: &str, options: &crate::ConnectOptions) -> crate::StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect(url)
+            .await
+            .map_err(crate::StoreError::Unavailable)?;
+        let (version,): (String,) = sqlx::query_as("SHOW server_version_num").fetch_one(&pool).await?;
+        let major = version.parse::<u32>().unwrap_or(0) / 10_000;
+        if major < MIN_SERVER_VERSION {
+            return Err(crate::StoreError::ServerTooOld { found: version, needed: MIN_SERVER_VERSION });
+        }
+        Ok(PgStore { pool })
+    }
+
+    async fn run_migrations(&self) -> crate::StoreResult<()> {
+        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn backup_to(&self, _dest: &std::path::Path) -> crate::StoreResult<()> {
+        Err(crate::StoreError::Unsupported(
+            "backup of a PostgreSQL database: use pg_dump (e.g. `pg_dump -Fc DBNAME > balai.dump`)",
+        ))
+    }
+}
+
+impl_store!(PgStore, sqlx::Postgres);

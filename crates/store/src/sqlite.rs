@@ -1,0 +1,53 @@
+//! Embedded SQLite: the default, one file, no setup.
+
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::shared::impl_store;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    const BACKEND: crate::Backend = crate::Backend::Sqlite;
+
+    pub async fn connect(url: &str, options: &crate::ConnectOptions) -> crate::StoreResult<Self> {
+        let connect_options = SqliteConnectOptions::from_str(url)
+            .map_err(|_| crate::StoreError::UnsupportedUrl(url.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .foreign_keys(true);
+        if let Some(dir) = connect_options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| crate::StoreError::Unavailable(sqlx::Error::Io(e)))?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect_options)
+            .await
+            .map_err(crate::StoreError::Unavailable)?;
+        Ok(SqliteStore { pool })
+    }
+
+    async fn run_migrations(&self) -> crate::StoreResult<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn backup_to(&self, dest: &std::path::Path) -> crate::StoreResult<()> {
+        if dest.exists() {
+            return Err(crate::StoreError::Conflict(format!("{} already exists", dest.display())));
+        }
+        let dest = dest.to_str().ok_or(crate::StoreError::Unsupported("a backup path that is not UTF-8"))?;
+        sqlx::query("VACUUM INTO $1").bind(dest).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,230 @@
+//! Configuration: typed defaults, then `balai.toml`, then `BALAI_*` environment variables.
+//! Any secret may come from a file named by `BALAI_<NAME>_FILE` (for container secrets).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://PATH` (embedded, the default) or `postgres://USER:PASS@HOST/DB`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// The region whose villages the home page lists, e.g. `32.07` (Kabupaten Ciamis).
+    pub home_region: Option<String>,
+    /// Hours east of UTC for local dates: 7 (WIB), 8 (WITA) or 9 (WIT).
+    pub utc_offset_hours: i32,
+    /// Hours a staff session lasts.
+    pub session_hours: i64,
+    /// Mark cookies `Secure` and send HSTS: set when served over HTTPS.
+    pub secure_cookies: bool,
+    /// Trust the last address in `X-Forwarded-For` (only behind your own reverse proxy).
+    pub behind_proxy: bool,
+    /// Database connections per app instance.
+    pub max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://balai-data/balai.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            home_region: None,
+            utc_offset_hours: 7,
+            session_hours: 12,
+            secure_cookies: false,
+            behind_proxy: false,
+            max_connections: 8,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &balai_store::redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("home_region", &self.home_region)
+            .field("utc_offset_hours", &self.utc_offset_hours)
+            .field("session_hours", &self.session_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("behind_proxy", &self.behind_proxy)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("config file {0} is not valid: {1}")]
+    Parse(PathBuf, String),
+    #[error("environment variable {0}: {1}")]
+    Env(String, String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the configuration. `explicit` is a `--config` path, which must exist; without it,
+    /// `./balai.toml` is read when present.
+    pub fn load(explicit: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut config = match explicit {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new("balai.toml").exists() => Self::from_file(Path::new("balai.toml"))?,
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e.to_string()))
+    }
+
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        // `NAME` or, for secrets kept in files, `NAME_FILE`.
+        let get = |name: &str| -> Result<Option<String>, ConfigError> {
+            if let Some(v) = env(name) {
+                return Ok(Some(v));
+            }
+            match env(&format!("{name}_FILE")) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map(|s| Some(s.trim_end_matches(['\n', '\r']).to_string()))
+                    .map_err(|e| ConfigError::Env(format!("{name}_FILE"), format!("cannot read {path}: {e}"))),
+                None => Ok(None),
+            }
+        };
+        let parse = |name: &str, value: String| -> Result<i64, ConfigError> {
+            value.trim().parse().map_err(|_| ConfigError::Env(name.into(), format!("`{value}` is not a whole number")))
+        };
+        let flag = |name: &str, value: String| -> Result<bool, ConfigError> {
+            match value.trim() {
+                "1" | "true" | "yes" => Ok(true),
+                "0" | "false" | "no" => Ok(false),
+                other => Err(ConfigError::Env(name.into(), format!("`{other}` is not true or false"))),
+            }
+        };
+        if let Some(v) = get("BALAI_DATABASE_URL")? {
+            self.database_url = v;
+        }
+        if let Some(v) = get("BALAI_LISTEN")? {
+            self.listen = v;
+        }
+        if let Some(v) = get("BALAI_HOME_REGION")? {
+            self.home_region = Some(v);
+        }
+        if let Some(v) = get("BALAI_UTC_OFFSET_HOURS")? {
+            self.utc_offset_hours = parse("BALAI_UTC_OFFSET_HOURS", v)? as i32;
+        }
+        if let Some(v) = get("BALAI_SESSION_HOURS")? {
+            self.session_hours = parse("BALAI_SESSION_HOURS", v)?;
+        }
+        if let Some(v) = get("BALAI_SECURE_COOKIES")? {
+            self.secure_cookies = flag("BALAI_SECURE_COOKIES", v)?;
+        }
+        if let Some(v) = get("BALAI_BEHIND_PROXY")? {
+            self.behind_proxy = flag("BALAI_BEHIND_PROXY", v)?;
+        }
+        if let Some(v) = get("BALAI_MAX_CONNECTIONS")? {
+            self.max_connections = parse("BALAI_MAX_CONNECTIONS", v)? as u32;
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        balai_store::backend_of(&self.database_url).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let Some(code) = &self.home_region {
+            balai_domain::wilayah::KodeWilayah::parse(code)
+                .map_err(|e| ConfigError::Invalid(format!("home_region `{code}`: {e}")))?;
+        }
+        if !(-12..=14).contains(&self.utc_offset_hours) {
+            return Err(ConfigError::Invalid("utc_offset_hours must be between -12 and 14".into()));
+        }
+        if !(1..=24 * 30).contains(&self.session_hours) {
+            return Err(ConfigError::Invalid("session_hours must be between 1 and 720".into()));
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::Invalid("max_connections must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    pub fn app_config(&self) -> balai_app::AppConfig {
+        balai_app::AppConfig {
+            home_region: self.home_region.as_deref().and_then(|c| balai_domain::wilayah::KodeWilayah::parse(c).ok()),
+            utc_offset: chrono::FixedOffset::east_opt(self.utc_offset_hours * 3600)
+                .unwrap_or_else(|| balai_app::AppConfig::default().utc_offset),
+            session_ttl: chrono::Duration::hours(self.session_hours),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn file_then_env_override_defaults() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("balai.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nhome_region = \"32.07\"\n").expect("write");
+        let config = Config::load(Some(&file), &env_of(&[("BALAI_LISTEN", "127.0.0.1:7000")])).expect("load");
+        assert_eq!(config.listen, "127.0.0.1:7000");
+        assert_eq!(config.home_region.as_deref(), Some("32.07"));
+        assert_eq!(config.database_url, "sqlite://balai-data/balai.db");
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_debug_redacts_them() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let secret = dir.path().join("db-url");
+        std::fs::write(&secret, "postgres://balai:s3cret@db.internal/balai\n").expect("write");
+        let config = Config::load(
+            Some(&write_empty(dir.path())),
+            &env_of(&[("BALAI_DATABASE_URL_FILE", secret.to_str().expect("utf8"))]),
+        )
+        .expect("load");
+        assert_eq!(config.database_url, "postgres://balai:s3cret@db.internal/balai");
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(debug.contains("postgres://balai:***@db.internal/balai"), "{debug}");
+    }
+
+    #[test]
+    fn rejects_unknown_database_schemes_and_bare_paths() {
+        for url in ["mysql://x/y", "balai.db", "/var/lib/balai.db", ""] {
+            let err = Config::load(None, &env_of(&[("BALAI_DATABASE_URL", url)])).expect_err(url);
+            assert!(err.to_string().contains("unsupported database URL"), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_values_and_unknown_keys() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("balai.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").expect("write");
+        assert!(matches!(Config::load(Some(&file), &env_of(&[])), Err(ConfigError::Parse(..))));
+        assert!(Config::load(None, &env_of(&[("BALAI_SECURE_COOKIES", "maybe")])).is_err());
+        assert!(Config::load(None, &env_of(&[("BALAI_HOME_REGION", "99.99")])).is_err());
+        assert!(Config::load(Some(&dir.path().join("missing.toml")), &env_of(&[])).is_err());
+    }
+
+    fn write_empty(dir: &Path) -> PathBuf {
+        let file = dir.join("empty.toml");
+        std::fs::write(&file, "").expect("write");
+        file
+    }
+}

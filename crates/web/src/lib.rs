@@ -1,0 +1,76 @@
+#![forbid(unsafe_code)]
+//! Balai's web interface: citizen pages, staff pages, health and metrics, static assets.
+
+pub mod assets;
+pub mod config;
+mod error;
+mod extract;
+mod metrics;
+mod pages;
+mod security;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use balai_app::App;
+use tower_http::compression::CompressionLayer;
+
+pub use error::WebError;
+pub use metrics::Metrics;
+
+/// Largest form body accepted (forms here are a few hundred bytes; uploads get their own limit).
+pub const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub metrics: Arc<Metrics>,
+    pub secure_cookies: bool,
+    pub behind_proxy: bool,
+    pub site_name: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(app: App, secure_cookies: bool, behind_proxy: bool, site_name: String) -> Self {
+        AppState {
+            app,
+            metrics: Arc::new(Metrics::default()),
+            secure_cookies,
+            behind_proxy,
+            site_name: site_name.into(),
+        }
+    }
+}
+
+/// The whole application: routes, then (outermost last) CSRF, security headers, compression and
+/// metrics.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::public::routes())
+        .merge(pages::auth::routes())
+        .merge(pages::staff::routes())
+        .merge(pages::ops::routes())
+        .merge(assets::routes())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

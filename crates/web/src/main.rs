@@ -1,0 +1,294 @@
+#![forbid(unsafe_code)]
+//! `balai`: the public-service platform for villages and regencies, in one binary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use balai_app::{Actor, App, AppError, NewStaffInput, SystemClock};
+use balai_web::config::Config;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "balai", version, about = "Balai: public services for Indonesian villages and regencies.")]
+struct Cli {
+    /// Configuration file (default: ./balai.toml when it exists). BALAI_* variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service.
+    Serve {
+        /// Seed a demo regency (Kabupaten Ciamis) with staff accounts, and print their passwords once.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the configuration).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Region codes (Kemendagri).
+    #[command(subcommand)]
+    Wilayah(WilayahCommand),
+    /// The working-day calendar.
+    #[command(subcommand)]
+    Libur(LiburCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Copy the whole SQLite database to a new file, safely while the service runs.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        dest: PathBuf,
+    },
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum WilayahCommand {
+    /// Import regions from CSV files (columns code,name,level,parent_code) in one batch.
+    /// Nothing is written if any row is bad; importing the same file again changes nothing.
+    Import {
+        #[arg(required = true, value_name = "FILE.csv")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LiburCommand {
+    /// Add holidays from a CSV file (columns date,name,kind; kind is libur, cuti_bersama or daerah).
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// Show the deadline of something received on DATE after DAYS working days, and why.
+    Deadline {
+        /// Date received, YYYY-MM-DD.
+        date: chrono::NaiveDate,
+        /// Working days allowed.
+        days: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account with one role. The password is generated and printed once.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// operator_desa, sekretaris_desa, kepala_desa, ppid_desa, atasan_ppid, admin_kecamatan,
+        /// admin_kabupaten, penghubung_opd or evaluator.
+        #[arg(long)]
+        role: String,
+        /// Region code (e.g. 32.07.06.2001) or, for penghubung_opd, the office's short code.
+        #[arg(long)]
+        scope: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        nip: String,
+    },
+    /// Give an account a new generated password (printed once) and end its sessions.
+    ResetPassword { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every link of the audit chain; exits non-zero if any record was changed or removed.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BALAI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?;
+    if let Command::Serve { demo: true, .. } = &cli.command
+        && config.home_region.is_none()
+    {
+        config.home_region = Some(balai_app::demo::DEMO_REGION.into());
+    }
+    let app = open(&config).await?;
+    let system = Actor::System;
+    match cli.command {
+        Command::Serve { demo, listen } => serve(app, &config, demo, listen).await,
+        Command::Migrate => {
+            println!("Database is up to date ({}).", balai_store::redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::Wilayah(WilayahCommand::Import { files }) => {
+            let mut contents = Vec::new();
+            for path in &files {
+                let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                contents.push((path.display().to_string(), bytes));
+            }
+            let started = std::time::Instant::now();
+            let report = app.import_regions(&system, &contents).await.map_err(explain)?;
+            println!(
+                "Imported {} rows from {} file(s) in {:.2} s: {} new, {} updated, {} unchanged.",
+                report.rows_read,
+                files.len(),
+                started.elapsed().as_secs_f64(),
+                report.inserted,
+                report.updated,
+                report.unchanged
+            );
+            Ok(())
+        }
+        Command::Libur(LiburCommand::Import { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = app.import_holidays(&system, &file.display().to_string(), &bytes).await.map_err(explain)?;
+            println!(
+                "Read {} holidays: {} added, {} already known.",
+                report.rows_read,
+                report.added,
+                report.rows_read as u64 - report.added
+            );
+            Ok(())
+        }
+        Command::Libur(LiburCommand::Deadline { date, days }) => {
+            let calendar = app.working_calendar().await.map_err(explain)?;
+            let deadline = calendar.add_working_days(date, days);
+            println!("{}", deadline.explain());
+            Ok(())
+        }
+        Command::User(UserCommand::Create { username, name, role, scope, email, nip }) => {
+            let input = NewStaffInput {
+                username,
+                full_name: name,
+                email,
+                nip,
+                password: String::new(),
+                grants: vec![(role, scope)],
+            };
+            let user = app.create_staff(&system, input).await.map_err(explain)?;
+            println!("Created account {} (id {}).", user.username, user.id);
+            if let Some(p) = user.generated_password {
+                println!("Password (shown once): {p}");
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::ResetPassword { username }) => {
+            let password = app.reset_password(&system, &username).await.map_err(explain)?;
+            println!("New password for {username} (shown once): {password}");
+            Ok(())
+        }
+        Command::Backup { dest } => {
+            app.store().backup(&dest).await?;
+            println!("Backup written to {}.", dest.display());
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => match app.verify_audit(&system).await.map_err(explain)? {
+            Ok(n) => {
+                println!("Audit trail intact: {n} records verified.");
+                Ok(())
+            }
+            Err(brk) => bail!("audit trail broken: {brk}"),
+        },
+    }
+}
+
+/// Connects to the database, applies migrations and builds the app.
+async fn open(config: &Config) -> anyhow::Result<App> {
+    let options = balai_store::ConnectOptions { max_connections: config.max_connections, ..Default::default() };
+    let url = balai_store::redact_url(&config.database_url);
+    let store = balai_store::connect(&config.database_url, &options)
+        .await
+        .with_context(|| format!("cannot open the database at {url}"))?;
+    store.migrate().await.with_context(|| format!("cannot migrate the database at {url}"))?;
+    Ok(App::new(store, Arc::new(SystemClock), config.app_config()))
+}
+
+/// Operator-facing text for an application error (import problems listed line by line).
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::ImportRejected(n, lines) => {
+            let shown: Vec<String> = lines.iter().take(50).map(|l| format!("  {l}")).collect();
+            let more = if lines.len() > 50 { format!("\n  … and {} more", lines.len() - 50) } else { String::new() };
+            anyhow::anyhow!("import rejected, nothing was written ({n} problems):\n{}{more}", shown.join("\n"))
+        }
+        AppError::Invalid(errors) => {
+            let lines: Vec<String> = errors.iter().map(|e| format!("  {}: {}", e.field, e.message)).collect();
+            anyhow::anyhow!("invalid input:\n{}", lines.join("\n"))
+        }
+        AppError::NotFound => anyhow::anyhow!("not found"),
+        other => anyhow::Error::new(other),
+    }
+}
+
+async fn serve(app: App, config: &Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
+    if demo {
+        let accounts = balai_app::demo::seed_demo(&app).await.map_err(explain)?;
+        if accounts.is_empty() {
+            println!("Demo data already present. Forgot a password? `balai user reset-password USERNAME`.");
+        } else {
+            println!("Demo staff accounts (passwords shown only this once):");
+            for a in &accounts {
+                println!("  {:<20} {:<18} {:<16} {}", a.username, a.password, a.role, a.scope);
+            }
+        }
+    }
+    let addr = listen.unwrap_or_else(|| config.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let site_name = match app.home_tree().await.map_err(explain)? {
+        Some(tree) => tree.root.name.clone(),
+        None => "Layanan publik desa".to_string(),
+    };
+    println!("Balai is serving on http://{local}/ ({}).", balai_store::redact_url(&config.database_url));
+    println!("  Public home page: http://{local}/   Staff login: http://{local}/masuk");
+    let state = balai_web::AppState::new(app, config.secure_cookies, config.behind_proxy, site_name);
+    balai_web::serve(listener, state, shutdown_signal()).await?;
+    println!("Balai stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,60 @@
+//! Citizen pages: the home page listing the regency's villages, region and village pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use balai_app::{RegionTree, RegionView, VillageView};
+use balai_domain::wilayah::Region;
+
+use crate::extract::{Layout, Visitor};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home)).route("/wilayah/{code}", get(region)).route("/desa/{code}", get(village))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    tree: Option<RegionTree>,
+    top: Vec<Region>,
+}
+
+async fn home(State(state): State<AppState>, visitor: Visitor) -> Result<HomePage, WebError> {
+    let tree = state.app.home_tree().await?;
+    let top = if tree.is_none() { state.app.top_regions().await? } else { Vec::new() };
+    Ok(HomePage { layout: visitor.layout(), tree, top })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "region.html")]
+struct RegionPage {
+    layout: Layout,
+    view: RegionView,
+}
+
+async fn region(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Result<RegionPage, WebError> {
+    Ok(RegionPage { layout: visitor.layout(), view: state.app.region_view(&code).await? })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "village.html")]
+struct VillagePage {
+    layout: Layout,
+    view: VillageView,
+}
+
+async fn village(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Result<VillagePage, WebError> {
+    Ok(VillagePage { layout: visitor.layout(), view: state.app.village_view(&code).await? })
+}
