@@ -38,11 +38,13 @@ pub(crate) fn read_csv(bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRow>, V
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // The csv crate does not count blank lines; count newlines up to each record's byte offset.
+    let mut lines = LineCounter { bytes, byte: 0, line: 1 };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 match record.iter().map(std::str::from_utf8).collect::<Result<Vec<_>, _>>() {
                     Ok(values) => {
                         if values.iter().all(|v| v.trim().is_empty()) {
@@ -56,7 +58,7 @@ pub(crate) fn read_csv(bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRow>, V
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 errors.push(format!("line {line}: {}", describe_csv_error(&e)));
                 if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }) {
                     break;
@@ -65,6 +67,29 @@ pub(crate) fn read_csv(bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRow>, V
         }
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
+}
+
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    byte: u64,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of the record starting at byte offset `at` (offsets only move forward).
+    /// A record's offset may point at blank lines before it, which are skipped.
+    fn line_at(&mut self, at: u64) -> u64 {
+        let mut to = (at as usize).min(self.bytes.len());
+        while to < self.bytes.len() && matches!(self.bytes[to], b'\r' | b'\n') {
+            to += 1;
+        }
+        let from = self.byte as usize;
+        if to > from {
+            self.line += self.bytes[from..to].iter().filter(|b| **b == b'\n').count() as u64;
+            self.byte = to as u64;
+        }
+        self.line
+    }
 }
 
 fn describe_csv_error(e: &csv::Error) -> String {

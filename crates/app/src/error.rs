@@ -37,7 +37,7 @@ pub enum AppError {
     ImportRejected(usize, Vec<String>),
     #[error("database unavailable: {0}")]
     Unavailable(String),
-    #[error("internal error: {0}")]
+    #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
 

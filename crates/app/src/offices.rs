@@ -45,7 +45,9 @@ impl App {
         check_phone(&mut errors, "phone", &phone);
         check_email(&mut errors, "email", &email);
         let Some(regency) = regency.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
-        actor.require(Permission::ManageOffices, &Target::Office { slug: &slug, regency: &regency })?;
+        if !actor.may(Permission::ManageOffices, &Target::Office { slug: &slug, regency: &regency }) {
+            return Err(AppError::Forbidden);
+        }
         if self.store.region(&regency).await?.is_none() {
             return Err(AppError::invalid("regency", "Kabupaten/kota itu belum ada di data wilayah."));
         }

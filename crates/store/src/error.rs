@@ -8,7 +8,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub enum StoreError {
     #[error("unsupported database URL `{0}`: use sqlite://PATH (embedded) or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
-    #[error("the database is unavailable: {0}")]
+    #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
     #[error("PostgreSQL {found} is too old; Balai needs PostgreSQL {needed} or newer")]
     ServerTooOld { found: String, needed: u32 },
@@ -20,9 +20,9 @@ pub enum StoreError {
     Unsupported(&'static str),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
-    #[error("migration failed: {0}")]
+    #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[source] sqlx::Error),
 }
 

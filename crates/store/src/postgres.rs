@@ -1,6 +1,9 @@
 //! PostgreSQL: the production database, shared by several stateless app instances.
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use crate::shared::impl_store;
 
@@ -15,10 +18,20 @@ impl PgStore {
     const BACKEND: crate::Backend = crate::Backend::Postgres;
 
     pub async fn connect(url: &str, options: &crate::ConnectOptions) -> crate::StoreResult<Self> {
+        let connect_options =
+            PgConnectOptions::from_str(url).map_err(|_| crate::StoreError::UnsupportedUrl(crate::redact_url(url)))?;
+        // One direct attempt first: the pool would only report a timeout, not why it failed
+        // (connection refused, authentication, unknown database).
+        let probe = tokio::time::timeout(options.acquire_timeout, PgConnection::connect_with(&connect_options)).await;
+        match probe {
+            Ok(Ok(conn)) => conn.close().await.map_err(crate::StoreError::Unavailable)?,
+            Ok(Err(e)) => return Err(crate::StoreError::Unavailable(e)),
+            Err(_) => return Err(crate::StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
-            .connect(url)
+            .connect_with(connect_options)
             .await
             .map_err(crate::StoreError::Unavailable)?;
         let (version,): (String,) = sqlx::query_as("SHOW server_version_num").fetch_one(&pool).await?;

@@ -63,6 +63,13 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
                 );
             }
         };
+        if !is_utf8_form(&bytes) {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "Isian tidak dapat dibaca",
+                "Data formulir tidak dapat dibaca. Pastikan teks yang Anda kirim berupa teks biasa (UTF-8), lalu coba lagi.",
+            );
+        }
         let submitted = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
         let valid = match (&existing, submitted) {
             (Some(cookie), Some(field)) => constant_time_eq(cookie.as_bytes(), field.as_bytes()),
@@ -116,6 +123,31 @@ pub fn set_cookie(response: &mut Response, name: &str, value: &str, max_age: Opt
     }
 }
 
+/// Whether a form body decodes to UTF-8. Decoders elsewhere replace bad bytes with U+FFFD
+/// silently; we refuse them instead, so that garbled text is never stored.
+fn is_utf8_form(body: &[u8]) -> bool {
+    let mut decoded = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'%' if i + 2 < body.len() => {
+                match std::str::from_utf8(&body[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        decoded.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                    None => decoded.push(b'%'),
+                }
+            }
+            b'+' => decoded.push(b' '),
+            b => decoded.push(b),
+        }
+        i += 1;
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -123,5 +155,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl IntoResponse for CsrfToken {
     fn into_response(self) -> Response {
         StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn form_bodies_must_decode_to_utf8() {
+        assert!(super::is_utf8_form(b"a=Cisontr%C3%B3l&b=x+y&c=100%25"));
+        assert!(super::is_utf8_form(b"a=%"), "a stray percent sign is kept as text");
+        assert!(!super::is_utf8_form(b"a=%FF%FE"));
+        assert!(!super::is_utf8_form(b"a=\xff"));
     }
 }

@@ -170,6 +170,14 @@ async fn save_village(
     }
 }
 
+/// The field errors of a refused form; a refusal for lack of authority is shown on `field`.
+fn field_errors(error: AppError, field: &'static str, forbidden: &str) -> Vec<FieldError> {
+    match error {
+        AppError::Invalid(errors) => errors,
+        _ => vec![FieldError::new(field, forbidden)],
+    }
+}
+
 fn staff_rows(people: &[UserRecord]) -> Vec<(String, String, String)> {
     people
         .iter()
@@ -267,7 +275,8 @@ async fn create_office(
     };
     match state.app.create_office(&actor, input).await {
         Ok(office) => Ok(Redirect::to(&format!("/staf/opd?created={}", office.slug)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Forbidden)) => {
+            let errors = field_errors(e, "regency", "Anda hanya dapat menambah OPD di kabupaten/kota wilayah kerja Anda.");
             let page = offices_page(&state, staff, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -355,7 +364,8 @@ async fn create_user(
             let created = Some((user.username, user.generated_password.unwrap_or_default()));
             Ok(users_page(&state, staff, UserForm::default(), Vec::new(), created).await?.into_response())
         }
-        Err(AppError::Invalid(errors)) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Forbidden)) => {
+            let errors = field_errors(e, "scope", "Anda hanya dapat membuat akun untuk wilayah kerja Anda.");
             let page = users_page(&state, staff, form, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

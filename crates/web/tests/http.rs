@@ -1,0 +1,426 @@
+//! The HTTP suite: the real router on a real port over a fresh database (SQLite by default,
+//! PostgreSQL when `TEST_DATABASE_URL` names one), driven like a browser with cookies.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use balai_app::demo::{DemoAccount, seed_demo};
+use balai_app::{App, AppConfig, FixedClock};
+use balai_store::testing::{TestDatabase, fresh_store};
+use chrono::{TimeZone, Utc};
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
+
+struct TestApp {
+    base: String,
+    app: App,
+    clock: Arc<FixedClock>,
+    accounts: HashMap<String, String>,
+    _db: TestDatabase,
+}
+
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    jar: Arc<Jar>,
+}
+
+struct Page {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    let (store, db) = fresh_store().await;
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).single().expect("time")));
+    let config = AppConfig { home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")), ..Default::default() };
+    let app = App::new(store, clock.clone(), config);
+    let accounts: HashMap<String, String> = seed_demo(&app)
+        .await
+        .expect("seed")
+        .into_iter()
+        .map(|DemoAccount { username, password, .. }| (username, password))
+        .collect();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = balai_web::AppState::new(app.clone(), false, false, "Kabupaten Ciamis".into());
+    tokio::spawn(balai_web::serve(listener, state, std::future::pending()));
+    TestApp { base, app, clock, accounts, _db: db }
+}
+
+impl TestApp {
+    fn browser(&self) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Browser { base: self.base.clone(), client, jar }
+    }
+
+    async fn logged_in(&self, username: &str) -> Browser {
+        let browser = self.browser();
+        let page = browser.login(username, &self.accounts[username]).await;
+        assert_eq!(page.status, 303, "login of {username}: {}", page.body);
+        browser
+    }
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> Page {
+        self.send(self.client.get(format!("{}{path}", self.base))).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap_or_default();
+        Page { status, headers, body }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        let url = self.base.parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// Posts a form the way a browser would: with the CSRF token from the page's cookie.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if self.cookie("balai_csrf").is_none() {
+            self.get("/").await;
+        }
+        let token = self.cookie("balai_csrf").expect("csrf cookie");
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
+        form.extend_from_slice(fields);
+        self.send(self.client.post(format!("{}{path}", self.base)).form(&form)).await
+    }
+
+    async fn post_raw(&self, path: &str, body: Vec<u8>) -> Page {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Page {
+        self.post("/masuk", &[("username", username), ("password", password)]).await
+    }
+}
+
+fn csrf_of(browser: &Browser) -> String {
+    browser.cookie("balai_csrf").expect("csrf cookie")
+}
+
+#[tokio::test]
+async fn public_pages_list_the_regency_and_stay_small() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    let home = b.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("<html lang=\"id\">"));
+    assert!(home.body.contains("Layanan publik Kabupaten Ciamis"));
+    assert!(home.body.contains("Kecamatan Cihaurbeuti"));
+    assert!(home.body.contains("href=\"/desa/32.07.06.2001\">Desa Sukamulya"));
+    assert!(home.body.contains("Kelurahan Kertasari"));
+    assert!(!home.body.contains("<script"), "no JavaScript needed");
+    let css_path = home.body.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).expect("stylesheet link");
+    let css = b.get(&format!("/static/{css_path}")).await;
+    assert_eq!(css.status, 200);
+    assert_eq!(css.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert!(home.body.len() + css.body.len() < 50 * 1024, "HTML+CSS {} bytes", home.body.len() + css.body.len());
+    assert_eq!(b.get("/static/balai.0000.css").await.status, 404);
+
+    let village = b.get("/desa/32.07.06.2001").await;
+    assert_eq!(village.status, 200);
+    assert!(village.body.contains("Desa Sukamulya"));
+    assert!(village.body.contains("Jl. Raya Sukamulya"));
+    assert!(village.body.contains("href=\"/wilayah/32.07.06\">Cihaurbeuti"), "breadcrumb");
+    let region = b.get("/wilayah/32.07.06").await;
+    assert!(region.body.contains("Desa Cijulang"));
+    for missing in ["/desa/32.07.06", "/desa/32.07.06.2999", "/desa/bukan-kode", "/wilayah/99", "/tidak-ada"] {
+        let page = b.get(missing).await;
+        assert_eq!(page.status, 404, "{missing}");
+        assert!(page.body.contains("tidak"), "{missing}: Indonesian message");
+    }
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_are_compressed() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    let page = b.get("/").await;
+    let h = &page.headers;
+    assert!(h["content-security-policy"].to_str().expect("csp").contains("default-src 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let set_cookie = h["set-cookie"].to_str().expect("cookie");
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let gz = b.send(b.client.get(format!("{}/", b.base)).header("accept-encoding", "gzip")).await;
+    assert_eq!(gz.headers.get("content-encoding"), Some(&HeaderValue::from_static("gzip")));
+    let br = b.send(b.client.get(format!("{}/", b.base)).header("accept-encoding", "br")).await;
+    assert_eq!(br.headers.get("content-encoding"), Some(&HeaderValue::from_static("br")));
+}
+
+#[tokio::test]
+async fn health_and_metrics() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    let health = b.get("/healthz").await;
+    assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+    b.get("/tidak-ada").await;
+    let metrics = b.get("/metrics").await;
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.body.contains("balai_database_up 1"));
+    assert!(metrics.body.contains("balai_http_requests_total{class=\"2xx\"} 1"), "{}", metrics.body);
+    assert!(metrics.body.contains("balai_http_requests_total{class=\"4xx\"} 1"), "{}", metrics.body);
+    assert!(metrics.body.contains("balai_http_request_duration_seconds_count 2"), "{}", metrics.body);
+}
+
+#[tokio::test]
+async fn a_desa_operator_sees_and_changes_only_their_own_village() {
+    let t = spawn_app().await;
+    let op = t.logged_in("operator.sukamulya").await;
+    let home = op.get("/staf").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Operator Desa — Desa Sukamulya (32.07.06.2001)"), "{}", home.body);
+    assert!(!home.body.contains("Akun petugas"), "no admin links for an operator");
+
+    let own = op.get("/staf/desa/32.07.06.2001").await;
+    assert_eq!(own.status, 200);
+    assert!(own.body.contains("name=\"address\""));
+    assert!(own.body.contains("operator.sukamulya"), "staff list");
+
+    // Another village, by changing the code in the URL: as if it did not exist.
+    for other in ["32.07.06.2002", "32.07.02.2001", "32.07.06", "32.07"] {
+        assert_eq!(op.get(&format!("/staf/desa/{other}")).await.status, 404, "GET {other}");
+        let post = op.post(&format!("/staf/desa/{other}"), &[("address", "Diubah orang lain")]).await;
+        assert_eq!(post.status, 404, "POST {other}");
+    }
+    assert!(!t.browser().get("/desa/32.07.02.2001").await.body.contains("Diubah orang lain"));
+    for admin_page in ["/staf/pengguna", "/staf/opd"] {
+        assert_eq!(op.get(admin_page).await.status, 404, "{admin_page}");
+    }
+
+    // Their own village: saved, shown publicly, audited.
+    let fields = [("address", "Jl. Baru No. 1"), ("phone", "0265 123456"), ("email", "desa@example.org"), ("head_name", "Ibu Kades")];
+    let saved = op.post("/staf/desa/32.07.06.2001", &fields).await;
+    assert_eq!((saved.status, saved.location()), (303, "/staf/desa/32.07.06.2001?saved=1"));
+    assert!(t.browser().get("/desa/32.07.06.2001").await.body.contains("Jl. Baru No. 1"));
+    let after = op.get("/staf/desa/32.07.06.2001?saved=1").await;
+    assert!(after.body.contains("Profil kantor tersimpan"));
+    assert!(after.body.contains("user:") && after.body.contains("village.profile.update"), "audit shown");
+
+    // The camat sees villages in the kecamatan, read-only, and nothing outside it.
+    let camat = t.logged_in("camat.cihaurbeuti").await;
+    let seen = camat.get("/staf/desa/32.07.06.2001").await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.body.contains("name=\"address\""), "read-only for the camat");
+    assert_eq!(camat.post("/staf/desa/32.07.06.2001", &[("address", "x")]).await.status, 404);
+    assert_eq!(camat.get("/staf/desa/32.07.02.2001").await.status, 404);
+
+    // The OPD liaison has no village at all.
+    let pupr = t.logged_in("pupr.ciamis").await;
+    assert_eq!(pupr.get("/staf/desa/32.07.06.2001").await.status, 404);
+}
+
+#[tokio::test]
+async fn staff_pages_require_login() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    let page = b.get("/staf/desa/32.07.06.2001").await;
+    assert_eq!((page.status, page.location()), (303, "/masuk?next=%2Fstaf%2Fdesa%2F32.07.06.2001"));
+    let post = b.post("/staf/desa/32.07.06.2001", &[("address", "anon")]).await;
+    assert_eq!(post.status, 303);
+    assert!(!b.get("/desa/32.07.06.2001").await.body.contains("anon"));
+    // After login the user lands where they were going, and only on our own staff pages.
+    let login = b
+        .post("/masuk", &[("username", "kades.sukamulya"), ("password", &t.accounts["kades.sukamulya"]), ("next", "/staf/desa/32.07.06.2001")])
+        .await;
+    assert_eq!(login.location(), "/staf/desa/32.07.06.2001");
+    let evil = t.browser();
+    let login = evil
+        .post("/masuk", &[("username", "kades.sukamulya"), ("password", &t.accounts["kades.sukamulya"]), ("next", "https://evil.example/")])
+        .await;
+    assert_eq!(login.location(), "/staf");
+}
+
+#[tokio::test]
+async fn every_form_needs_its_csrf_token() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    b.get("/masuk").await;
+    let password = t.accounts["operator.sukamulya"].clone();
+    let no_token = b.post_raw("/masuk", format!("username=operator.sukamulya&password={password}").into_bytes()).await;
+    assert_eq!(no_token.status, 403);
+    assert!(no_token.body.contains("Formulir kedaluwarsa"));
+    let wrong = b.post_raw("/masuk", format!("csrf=AAAA&username=operator.sukamulya&password={password}").into_bytes()).await;
+    assert_eq!(wrong.status, 403);
+    let token = csrf_of(&b);
+    let body = format!("csrf={token}&username=operator.sukamulya&password={password}");
+    let cross = b
+        .send(
+            b.client
+                .post(format!("{}/masuk", b.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "cross-site")
+                .body(body.clone()),
+        )
+        .await;
+    assert_eq!(cross.status, 403);
+    assert_eq!(b.post_raw("/masuk", body.into_bytes()).await.status, 303, "the same form with its token works");
+
+    // Signed in, a forged form (no token) changes nothing.
+    let forged = b.post_raw("/staf/desa/32.07.06.2001", b"address=Dipalsukan".to_vec()).await;
+    assert_eq!(forged.status, 403);
+    assert!(!t.browser().get("/desa/32.07.06.2001").await.body.contains("Dipalsukan"));
+    // Logging in rotates the CSRF token, so a token planted before login is useless after it.
+    assert_ne!(csrf_of(&b), token);
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_and_the_address_for_15_minutes() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    for _ in 0..5 {
+        let page = b.login("operator.sukamulya", "salah-sandi").await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("Nama pengguna atau kata sandi salah"));
+        assert!(page.body.contains("value=\"operator.sukamulya\""), "what was typed is kept");
+    }
+    let locked = b.login("operator.sukamulya", &t.accounts["operator.sukamulya"]).await;
+    assert_eq!(locked.status, 429);
+    assert!(locked.body.contains("dikunci"));
+    // The address is locked too: another account from the same address is refused.
+    assert_eq!(b.login("kades.sukamulya", &t.accounts["kades.sukamulya"]).await.status, 429);
+    t.clock.advance(chrono::Duration::minutes(14));
+    assert_eq!(b.login("operator.sukamulya", &t.accounts["operator.sukamulya"]).await.status, 429);
+    t.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(b.login("operator.sukamulya", &t.accounts["operator.sukamulya"]).await.status, 303);
+}
+
+#[tokio::test]
+async fn sessions_are_fresh_at_login_and_dead_after_logout() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    let url = t.base.parse().expect("url");
+    b.jar.add_cookie_str("balai_session=planted-by-an-attacker; Path=/", &url);
+    assert_eq!(b.get("/staf").await.status, 303, "an unknown session token is no session");
+    b.login("operator.sukamulya", &t.accounts["operator.sukamulya"]).await;
+    let token = b.cookie("balai_session").expect("session cookie");
+    assert_ne!(token, "planted-by-an-attacker");
+    assert_eq!(token.len(), 43, "256 random bits, base64url");
+    assert_eq!(b.get("/staf").await.status, 200);
+    assert_eq!(b.post("/keluar", &[]).await.status, 303);
+    assert_eq!(b.get("/staf").await.status, 303);
+    // Replaying the old cookie after logout does not work either.
+    let replay = t.browser();
+    replay.jar.add_cookie_str(&format!("balai_session={token}; Path=/"), &url);
+    assert_eq!(replay.get("/staf").await.status, 303);
+    // Sessions expire.
+    let b = t.logged_in("operator.sukamulya").await;
+    t.clock.advance(chrono::Duration::hours(13));
+    assert_eq!(b.get("/staf").await.status, 303);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_answer_and_changes_nothing() {
+    let t = spawn_app().await;
+    let op = t.logged_in("operator.sukamulya").await;
+    let token = csrf_of(&op);
+
+    let huge = format!("csrf={token}&address={}", "a".repeat(70 * 1024));
+    let page = op.post_raw("/staf/desa/32.07.06.2001", huge.into_bytes()).await;
+    assert_eq!(page.status, 413);
+    assert!(page.body.contains("Isian terlalu besar"));
+
+    let page = op.post_raw("/staf/desa/32.07.06.2001", format!("csrf={token}&address=%FF%FE").into_bytes()).await;
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("UTF-8"));
+
+    let page = op
+        .post("/staf/desa/32.07.06.2001", &[("address", "Jl. Dijaga"), ("phone", "abc"), ("email", "bukan-email")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Ada yang perlu diperbaiki"));
+    assert!(page.body.contains("href=\"#phone\""), "the summary links to the field");
+    assert!(page.body.contains("value=\"Jl. Dijaga\""), "what was typed is kept");
+    assert!(!t.browser().get("/desa/32.07.06.2001").await.body.contains("Jl. Dijaga"), "nothing saved");
+
+    let xss = "<script>alert('x')</script> Cisontról \"&\"";
+    let page = op.post("/staf/desa/32.07.06.2001", &[("address", xss)]).await;
+    assert_eq!(page.status, 303);
+    let public = t.browser().get("/desa/32.07.06.2001").await;
+    assert!(!public.body.contains("<script>alert"), "stored as text, shown escaped");
+    assert!(public.body.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; Cisontról") || public.body.contains("&lt;script&gt;"), "{}", public.body);
+}
+
+#[tokio::test]
+async fn the_regency_admin_manages_offices_and_staff() {
+    let t = spawn_app().await;
+    let admin = t.logged_in("admin.ciamis").await;
+    assert!(admin.get("/staf").await.body.contains("Akun petugas"));
+
+    let offices = admin.get("/staf/opd").await;
+    assert_eq!(offices.status, 200);
+    assert!(offices.body.contains("Dinas Pekerjaan Umum dan Penataan Ruang"));
+    let created = admin.post("/staf/opd", &[("name", "Dinas Sosial"), ("regency", "32.07")]).await;
+    assert_eq!((created.status, created.location()), (303, "/staf/opd?created=dinas-sosial"));
+    let dup = admin.post("/staf/opd", &[("name", "Dinas Sosial"), ("regency", "32.07")]).await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.body.contains("sudah dipakai"));
+    let elsewhere = admin.post("/staf/opd", &[("name", "Dinas Luar"), ("regency", "32.08")]).await;
+    assert_eq!(elsewhere.status, 422, "an office outside the admin's regency");
+    assert!(elsewhere.body.contains("wilayah kerja Anda"));
+
+    let users = admin.get("/staf/pengguna").await;
+    assert!(users.body.contains("operator.sukamulya") && users.body.contains("pupr.ciamis"));
+    let page = admin
+        .post(
+            "/staf/pengguna",
+            &[("username", "operator.pawindan"), ("full_name", "Operator Pawindan"), ("role", "operator_desa"), ("scope", "32.07.01.2008")],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    let password = page.body.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("password shown once");
+    assert_eq!(password.len(), 16);
+    let newcomer = t.browser();
+    assert_eq!(newcomer.login("operator.pawindan", password).await.status, 303);
+    assert!(newcomer.get("/staf").await.body.contains("Desa Pawindan"));
+
+    let outside = admin
+        .post("/staf/pengguna", &[("username", "op.luar"), ("full_name", "Luar"), ("role", "operator_desa"), ("scope", "32.08.01.2001")])
+        .await;
+    assert_eq!(outside.status, 422, "a village outside the admin's regency");
+    let bad = admin
+        .post("/staf/pengguna", &[("username", "X"), ("full_name", ""), ("role", "operator_desa"), ("scope", "32.07.06")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Nama pengguna berisi") && bad.body.contains("Isi nama lengkap"));
+
+    // A kecamatan admin cannot create accounts; nobody can through a forged role.
+    let camat = t.logged_in("camat.cihaurbeuti").await;
+    let page = camat
+        .post("/staf/pengguna", &[("username", "siluman"), ("full_name", "Siluman"), ("role", "admin_kabupaten"), ("scope", "32.07")])
+        .await;
+    assert_eq!(page.status, 404);
+    assert!(t.app.store().user_by_username("siluman").await.expect("lookup").is_none());
+}
