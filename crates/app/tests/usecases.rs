@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use balai_app::demo::seed_demo;
-use balai_app::{Actor, App, AppConfig, AppError, FixedClock, NewOfficeInput, NewStaffInput, StaffUser, VillageProfileInput};
+use balai_app::{
+    Actor, App, AppConfig, AppError, FixedClock, NewOfficeInput, NewStaffInput, StaffUser, VillageProfileInput,
+};
 use balai_domain::wilayah::KodeWilayah;
 use balai_store::testing::{TestDatabase, fresh_store};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -88,9 +90,15 @@ async fn authorisation_is_decided_in_the_app() {
         grants: vec![(role.into(), scope.into())],
         ..Default::default()
     };
-    assert!(matches!(app.create_staff(&operator, new_staff("operator_desa", "32.07.06.2001")).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        app.create_staff(&operator, new_staff("operator_desa", "32.07.06.2001")).await,
+        Err(AppError::Forbidden)
+    ));
     let camat = staff(&app, "camat.cihaurbeuti").await;
-    assert!(matches!(app.create_staff(&camat, new_staff("operator_desa", "32.07.06.2001")).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        app.create_staff(&camat, new_staff("operator_desa", "32.07.06.2001")).await,
+        Err(AppError::Forbidden)
+    ));
     let admin = staff(&app, "admin.ciamis").await;
     let wrong_fit = app.create_staff(&admin, new_staff("operator_desa", "32.07.06")).await;
     assert!(matches!(&wrong_fit, Err(AppError::Invalid(e)) if e[0].field == "scope"), "{wrong_fit:?}");
@@ -105,7 +113,8 @@ async fn authorisation_is_decided_in_the_app() {
     assert!(visible(admin.clone()).await.contains(&"petugas.baru".to_string()));
     assert_eq!(visible(operator.clone()).await, ["kades.sukamulya", "operator.sukamulya"]);
 
-    let office = |regency: &str| NewOfficeInput { name: "Dinas Sosial".into(), regency: regency.into(), ..Default::default() };
+    let office =
+        |regency: &str| NewOfficeInput { name: "Dinas Sosial".into(), regency: regency.into(), ..Default::default() };
     assert!(matches!(app.create_office(&operator, office("32.07")).await, Err(AppError::Forbidden)));
     assert_eq!(app.create_office(&admin, office("32.07")).await.expect("create").slug, "dinas-sosial");
 }
@@ -146,7 +155,9 @@ async fn deadlines_count_working_days_with_imported_holidays() {
     assert_eq!(deadline.received, NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"));
     let bad = b"date,name,kind\n2026-02-30,Tanggal Salah,libur\n2026-05-01,Libur,entah\n";
     match app.import_holidays(&Actor::System, "bad.csv", bad).await {
-        Err(AppError::ImportRejected(2, lines)) => assert!(lines[0].starts_with("line 2") && lines[1].starts_with("line 3")),
+        Err(AppError::ImportRejected(2, lines)) => {
+            assert!(lines[0].starts_with("line 2") && lines[1].starts_with("line 3"))
+        }
         other => panic!("expected rejection, got {other:?}"),
     }
 }

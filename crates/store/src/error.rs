@@ -55,6 +55,14 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err),
+            // PostgreSQL classes 08 (connection exception), 53 (insufficient resources, e.g. too
+            // many connections) and 57 (operator intervention, e.g. a server shutting down): the
+            // database is unavailable, the query was not wrong.
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|c| ["08", "53", "57"].iter().any(|k| c.starts_with(k))) =>
+            {
+                StoreError::Unavailable(err)
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_string()),
             _ => StoreError::Database(err),
         }

@@ -112,8 +112,14 @@ async fn foundation_story() {
         },
         source: "Perbup".into(),
     };
-    assert_eq!(store.add_holidays(std::slice::from_ref(&day), event("holiday.import", "libur:", at(2, 3))).await.expect("add"), 1);
-    assert_eq!(store.add_holidays(std::slice::from_ref(&day), event("holiday.import", "libur:", at(2, 4))).await.expect("add"), 0);
+    assert_eq!(
+        store.add_holidays(std::slice::from_ref(&day), event("holiday.import", "libur:", at(2, 3))).await.expect("add"),
+        1
+    );
+    assert_eq!(
+        store.add_holidays(std::slice::from_ref(&day), event("holiday.import", "libur:", at(2, 4))).await.expect("add"),
+        0
+    );
     assert_eq!(store.holidays().await.expect("list"), vec![day]);
 
     // Users with scoped roles.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use balai_app::demo::{DemoAccount, seed_demo};
 use balai_app::{App, AppConfig, FixedClock};
-use balai_store::testing::{TestDatabase, fresh_store};
+use balai_store::testing::{TestDatabase, fresh_database};
 use chrono::{TimeZone, Utc};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -39,9 +39,23 @@ impl Page {
 }
 
 async fn spawn_app() -> TestApp {
-    let (store, db) = fresh_store().await;
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter("debug,sqlx=info").with_test_writer().try_init();
+    }
+    let db = fresh_database().await;
+    let url = db.url.clone();
+    spawn_app_at(db, &url).await
+}
+
+/// A Balai whose store connects through `connect_url` (which may be a proxy in front of `db`).
+async fn spawn_app_at(db: TestDatabase, connect_url: &str) -> TestApp {
+    let store = balai_store::connect(connect_url, &Default::default()).await.expect("connect");
+    store.migrate().await.expect("migrate");
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).single().expect("time")));
-    let config = AppConfig { home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")), ..Default::default() };
+    let config = AppConfig {
+        home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")),
+        ..Default::default()
+    };
     let app = App::new(store, clock.clone(), config);
     let accounts: HashMap<String, String> = seed_demo(&app)
         .await
@@ -59,11 +73,8 @@ async fn spawn_app() -> TestApp {
 impl TestApp {
     fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(Policy::none())
-            .build()
-            .expect("client");
+        let client =
+            reqwest::Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().expect("client");
         Browser { base: self.base.clone(), client, jar }
     }
 
@@ -141,7 +152,8 @@ async fn public_pages_list_the_regency_and_stay_small() {
     assert!(home.body.contains("href=\"/desa/32.07.06.2001\">Desa Sukamulya"));
     assert!(home.body.contains("Kelurahan Kertasari"));
     assert!(!home.body.contains("<script"), "no JavaScript needed");
-    let css_path = home.body.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).expect("stylesheet link");
+    let css_path =
+        home.body.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).expect("stylesheet link");
     let css = b.get(&format!("/static/{css_path}")).await;
     assert_eq!(css.status, 200);
     assert_eq!(css.headers["cache-control"], "public, max-age=31536000, immutable");
@@ -221,7 +233,12 @@ async fn a_desa_operator_sees_and_changes_only_their_own_village() {
     }
 
     // Their own village: saved, shown publicly, audited.
-    let fields = [("address", "Jl. Baru No. 1"), ("phone", "0265 123456"), ("email", "desa@example.org"), ("head_name", "Ibu Kades")];
+    let fields = [
+        ("address", "Jl. Baru No. 1"),
+        ("phone", "0265 123456"),
+        ("email", "desa@example.org"),
+        ("head_name", "Ibu Kades"),
+    ];
     let saved = op.post("/staf/desa/32.07.06.2001", &fields).await;
     assert_eq!((saved.status, saved.location()), (303, "/staf/desa/32.07.06.2001?saved=1"));
     assert!(t.browser().get("/desa/32.07.06.2001").await.body.contains("Jl. Baru No. 1"));
@@ -253,12 +270,26 @@ async fn staff_pages_require_login() {
     assert!(!b.get("/desa/32.07.06.2001").await.body.contains("anon"));
     // After login the user lands where they were going, and only on our own staff pages.
     let login = b
-        .post("/masuk", &[("username", "kades.sukamulya"), ("password", &t.accounts["kades.sukamulya"]), ("next", "/staf/desa/32.07.06.2001")])
+        .post(
+            "/masuk",
+            &[
+                ("username", "kades.sukamulya"),
+                ("password", &t.accounts["kades.sukamulya"]),
+                ("next", "/staf/desa/32.07.06.2001"),
+            ],
+        )
         .await;
     assert_eq!(login.location(), "/staf/desa/32.07.06.2001");
     let evil = t.browser();
     let login = evil
-        .post("/masuk", &[("username", "kades.sukamulya"), ("password", &t.accounts["kades.sukamulya"]), ("next", "https://evil.example/")])
+        .post(
+            "/masuk",
+            &[
+                ("username", "kades.sukamulya"),
+                ("password", &t.accounts["kades.sukamulya"]),
+                ("next", "https://evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(login.location(), "/staf");
 }
@@ -272,7 +303,8 @@ async fn every_form_needs_its_csrf_token() {
     let no_token = b.post_raw("/masuk", format!("username=operator.sukamulya&password={password}").into_bytes()).await;
     assert_eq!(no_token.status, 403);
     assert!(no_token.body.contains("Formulir kedaluwarsa"));
-    let wrong = b.post_raw("/masuk", format!("csrf=AAAA&username=operator.sukamulya&password={password}").into_bytes()).await;
+    let wrong =
+        b.post_raw("/masuk", format!("csrf=AAAA&username=operator.sukamulya&password={password}").into_bytes()).await;
     assert_eq!(wrong.status, 403);
     let token = csrf_of(&b);
     let body = format!("csrf={token}&username=operator.sukamulya&password={password}");
@@ -370,7 +402,12 @@ async fn bad_input_gets_a_clear_answer_and_changes_nothing() {
     assert_eq!(page.status, 303);
     let public = t.browser().get("/desa/32.07.06.2001").await;
     assert!(!public.body.contains("<script>alert"), "stored as text, shown escaped");
-    assert!(public.body.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; Cisontról") || public.body.contains("&lt;script&gt;"), "{}", public.body);
+    assert!(
+        public.body.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; Cisontról")
+            || public.body.contains("&lt;script&gt;"),
+        "{}",
+        public.body
+    );
 }
 
 #[tokio::test]
@@ -396,22 +433,34 @@ async fn the_regency_admin_manages_offices_and_staff() {
     let page = admin
         .post(
             "/staf/pengguna",
-            &[("username", "operator.pawindan"), ("full_name", "Operator Pawindan"), ("role", "operator_desa"), ("scope", "32.07.01.2008")],
+            &[
+                ("username", "operator.pawindan"),
+                ("full_name", "Operator Pawindan"),
+                ("role", "operator_desa"),
+                ("scope", "32.07.01.2008"),
+            ],
         )
         .await;
     assert_eq!(page.status, 200);
-    let password = page.body.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("password shown once");
+    let password =
+        page.body.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("password shown once");
     assert_eq!(password.len(), 16);
     let newcomer = t.browser();
     assert_eq!(newcomer.login("operator.pawindan", password).await.status, 303);
     assert!(newcomer.get("/staf").await.body.contains("Desa Pawindan"));
 
     let outside = admin
-        .post("/staf/pengguna", &[("username", "op.luar"), ("full_name", "Luar"), ("role", "operator_desa"), ("scope", "32.08.01.2001")])
+        .post(
+            "/staf/pengguna",
+            &[("username", "op.luar"), ("full_name", "Luar"), ("role", "operator_desa"), ("scope", "32.08.01.2001")],
+        )
         .await;
     assert_eq!(outside.status, 422, "a village outside the admin's regency");
     let bad = admin
-        .post("/staf/pengguna", &[("username", "X"), ("full_name", ""), ("role", "operator_desa"), ("scope", "32.07.06")])
+        .post(
+            "/staf/pengguna",
+            &[("username", "X"), ("full_name", ""), ("role", "operator_desa"), ("scope", "32.07.06")],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Nama pengguna berisi") && bad.body.contains("Isi nama lengkap"));
@@ -419,8 +468,67 @@ async fn the_regency_admin_manages_offices_and_staff() {
     // A kecamatan admin cannot create accounts; nobody can through a forged role.
     let camat = t.logged_in("camat.cihaurbeuti").await;
     let page = camat
-        .post("/staf/pengguna", &[("username", "siluman"), ("full_name", "Siluman"), ("role", "admin_kabupaten"), ("scope", "32.07")])
+        .post(
+            "/staf/pengguna",
+            &[("username", "siluman"), ("full_name", "Siluman"), ("role", "admin_kabupaten"), ("scope", "32.07")],
+        )
         .await;
     assert_eq!(page.status, 404);
     assert!(t.app.store().user_by_username("siluman").await.expect("lookup").is_none());
+}
+
+/// PostgreSQL going away under a running Balai: clear 503s while it is gone, and recovery without
+/// a restart once it is back. The outage is real at the network level: Balai talks to PostgreSQL
+/// through a loopback TCP proxy that the test cuts (every connection dropped, new ones refused)
+/// and restores. Embedded SQLite cannot go away, so this runs on PostgreSQL only.
+#[tokio::test]
+async fn the_database_going_away_gives_503_and_recovers() {
+    let Ok(base_url) = std::env::var("TEST_DATABASE_URL") else { return };
+    if !base_url.starts_with("postgres") {
+        return;
+    }
+    let db = fresh_database().await;
+    let target = db.url.split('@').nth(1).and_then(|s| s.split('/').next()).expect("host:port").to_string();
+    let (proxy_addr, up) = tcp_proxy(target.clone()).await;
+    let via_proxy = db.url.replacen(&target, &proxy_addr, 1);
+    let t = spawn_app_at(db, &via_proxy).await;
+    let b = t.browser();
+    assert_eq!(b.get("/healthz").await.status, 200);
+
+    up.send_replace(false);
+    let page = b.get("/").await;
+    assert_eq!(page.status, 503, "{}", page.body);
+    assert!(page.body.contains("Layanan sedang tidak tersedia"));
+    assert_eq!(b.get("/healthz").await.status, 503);
+    let metrics = b.get("/metrics").await;
+    assert!(metrics.body.contains("balai_database_up 0"));
+
+    up.send_replace(true);
+    assert_eq!(b.get("/healthz").await.status, 200);
+    assert_eq!(b.get("/").await.status, 200);
+}
+
+/// A loopback TCP proxy to `target`; sending `false` drops every connection and refuses new ones.
+async fn tcp_proxy(target: String) -> (String, tokio::sync::watch::Sender<bool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let (up, _) = tokio::sync::watch::channel(true);
+    let up_for_accept = up.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let mut state = up_for_accept.subscribe();
+            if !*state.borrow() {
+                continue; // dropped: the client sees its connection closed
+            }
+            let target = target.clone();
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else { return };
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    _ = state.wait_for(|up| !*up) => {}
+                }
+            });
+        }
+    });
+    (addr, up)
 }

@@ -276,7 +276,8 @@ async fn create_office(
     match state.app.create_office(&actor, input).await {
         Ok(office) => Ok(Redirect::to(&format!("/staf/opd?created={}", office.slug)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Forbidden)) => {
-            let errors = field_errors(e, "regency", "Anda hanya dapat menambah OPD di kabupaten/kota wilayah kerja Anda.");
+            let errors =
+                field_errors(e, "regency", "Anda hanya dapat menambah OPD di kabupaten/kota wilayah kerja Anda.");
             let page = offices_page(&state, staff, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
