@@ -50,6 +50,11 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check a NIK (16-digit population number): what it encodes, or why it is not valid.
+    Nik {
+        /// The NIK, spaces allowed.
+        nik: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,6 +215,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Backup written to {}.", dest.display());
             Ok(())
         }
+        Command::Nik { nik } => match app.check_nik(&nik).await.map_err(explain)? {
+            Ok(info) => {
+                let place = info.kecamatan_name.map_or_else(
+                    || format!("{} (not in the region data: codes are re-drawn, so this is only a warning)", info.kecamatan_code),
+                    |name| format!("{} ({name})", info.kecamatan_code),
+                );
+                println!("NIK {} is valid: registered in kecamatan {place}; born {}; {}.", info.masked, info.birth_date, info.sex);
+                Ok(())
+            }
+            Err(e) => bail!("{e}\n  {}", e.message_id()),
+        },
         Command::Audit(AuditCommand::Verify) => match app.verify_audit(&system).await.map_err(explain)? {
             Ok(n) => {
                 println!("Audit trail intact: {n} records verified.");
