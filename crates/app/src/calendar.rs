@@ -39,7 +39,9 @@ impl App {
         if !matches!(actor, Actor::System) {
             return Err(AppError::Forbidden);
         }
-        let rows = read_csv(bytes, &["date", "name", "kind"]).map_err(|e| AppError::ImportRejected(e.len(), e))?;
+        let named = |e: Vec<String>| e.into_iter().map(|m| format!("{file_name}: {m}")).collect::<Vec<_>>();
+        let rows =
+            read_csv(bytes, &["date", "name", "kind"]).map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
         let mut errors = Vec::new();
         let mut holidays = Vec::new();
         for row in &rows {

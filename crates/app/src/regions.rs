@@ -62,48 +62,40 @@ impl App {
         }
         let mut raw = Vec::new();
         let mut errors = Vec::new();
-        // Lines of all files are numbered in one sequence for planning, then mapped back.
-        let mut offsets: Vec<(u64, &str)> = Vec::new();
-        let mut offset = 0u64;
-        for (name, bytes) in files {
-            offsets.push((offset, name));
+        for (index, (name, bytes)) in files.iter().enumerate() {
             match read_csv(bytes, &["code", "name", "level", "parent_code"]) {
-                Ok(rows) => {
-                    let mut last_line = 0;
-                    for row in rows {
-                        last_line = row.line;
-                        raw.push(RawRegionRow {
-                            line: offset + row.line,
-                            code: row.get("code"),
-                            name: row.get("name"),
-                            level: row.get("level"),
-                            parent_code: row.get("parent_code"),
-                        });
-                    }
-                    offset += last_line + 1;
-                }
+                Ok(rows) => raw.extend(rows.into_iter().map(|row| RawRegionRow {
+                    line: index as u64 * FILE_STRIDE + row.line,
+                    code: row.get("code"),
+                    name: row.get("name"),
+                    level: row.get("level"),
+                    parent_code: row.get("parent_code"),
+                })),
                 Err(file_errors) => errors.extend(file_errors.into_iter().map(|e| format!("{name}: {e}"))),
             }
         }
-        if !errors.is_empty() {
-            return Err(AppError::ImportRejected(errors.len(), errors));
-        }
+        // Rows of the readable files are still checked, so one run reports every problem.
         let rows_read = raw.len();
         let existing: HashMap<KodeWilayah, Region> =
             self.store.all_regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
         let planned = plan_region_import(raw, |code| existing.contains_key(code)).map_err(|row_errors| {
-            let messages: Vec<String> = row_errors
+            row_errors
                 .iter()
                 .map(|e| {
-                    let (start, file) =
-                        offsets.iter().rev().find(|(start, _)| *start < e.line).copied().unwrap_or((0, ""));
-                    let local = e.line - start;
+                    let (file, line) = locate(e.line, files);
                     let message = e.message.strip_prefix(&format!("line {}: ", e.line)).unwrap_or(&e.message);
-                    format!("{file}: line {local}: {message}")
+                    format!("{file}: line {line}: {}", localize_lines(message, files))
                 })
-                .collect();
-            AppError::ImportRejected(messages.len(), messages)
-        })?;
+                .collect::<Vec<_>>()
+        });
+        let planned = match planned {
+            Ok(planned) if errors.is_empty() => planned,
+            Ok(_) => return Err(AppError::ImportRejected(errors.len(), errors)),
+            Err(row_errors) => {
+                errors.extend(row_errors);
+                return Err(AppError::ImportRejected(errors.len(), errors));
+            }
+        };
         let mut report = ImportReport { rows_read, inserted: 0, updated: 0, unchanged: 0 };
         let changed: Vec<Region> = planned
             .into_iter()
@@ -249,6 +241,36 @@ impl App {
         self.store.save_village_profile(&profile, event).await?;
         Ok(())
     }
+}
+
+/// Lines of the files in one import are numbered in one sequence for planning: file `i`'s line
+/// `n` is `i * FILE_STRIDE + n`.
+const FILE_STRIDE: u64 = 1 << 32;
+
+fn locate(global: u64, files: &[(String, Vec<u8>)]) -> (&str, u64) {
+    let file = files.get((global / FILE_STRIDE) as usize).map_or("", |(name, _)| name.as_str());
+    (file, global % FILE_STRIDE)
+}
+
+/// Rewrites every "line N" inside a planning message into the file's own numbering.
+fn localize_lines(message: &str, files: &[(String, Vec<u8>)]) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("line ") {
+        out.push_str(&rest[..at + 5]);
+        rest = &rest[at + 5..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        match rest[..digits].parse::<u64>() {
+            Ok(global) => {
+                let (file, line) = locate(global, files);
+                out.push_str(&format!("{line} of {file}"));
+            }
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(crate) fn clean_text(value: &str) -> String {

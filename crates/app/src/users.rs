@@ -103,7 +103,12 @@ impl App {
         if !matches!(actor, Actor::System) {
             return Err(AppError::Forbidden);
         }
-        let user = self.store.user_by_username(&username.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+        let username = username.trim().to_lowercase();
+        let user = self
+            .store
+            .user_by_username(&username)
+            .await?
+            .ok_or_else(|| AppError::invalid("username", format!("Tidak ada akun bernama \"{username}\".")))?;
         let password = generate_password();
         let hash = hash_password(password.clone()).await?;
         let event = self.audit_event(actor, "user.password.reset", format!("user:{}", user.username), json!({}));

@@ -63,7 +63,12 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<Arc<dyn
 
 /// The backend a database URL names, or a clear error.
 pub fn backend_of(url: &str) -> StoreResult<Backend> {
-    if url.starts_with("sqlite:") {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        // An in-memory database would silently lose everything at exit: a file path is required.
+        let path = path.split('?').next().unwrap_or("");
+        if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
         Ok(Backend::Sqlite)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)

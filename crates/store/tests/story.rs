@@ -237,7 +237,15 @@ async fn concurrent_writers_keep_the_chain_intact() {
 
 #[tokio::test]
 async fn unknown_urls_are_refused_not_created() {
-    for url in ["balai.db", "/tmp/balai.db", "mysql://localhost/balai", "file:balai.db"] {
+    for url in [
+        "balai.db",
+        "/tmp/balai.db",
+        "mysql://localhost/balai",
+        "file:balai.db",
+        "sqlite:",
+        "sqlite::memory:",
+        "sqlite://",
+    ] {
         let result = balai_store::connect(url, &Default::default()).await;
         assert!(matches!(result, Err(StoreError::UnsupportedUrl(_))), "{url}");
         assert!(!std::path::Path::new(url).exists());

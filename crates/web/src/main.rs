@@ -218,10 +218,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Nik { nik } => match app.check_nik(&nik).await.map_err(explain)? {
             Ok(info) => {
                 let place = info.kecamatan_name.map_or_else(
-                    || format!("{} (not in the region data: codes are re-drawn, so this is only a warning)", info.kecamatan_code),
+                    || {
+                        format!(
+                            "{} (not in the region data: codes are re-drawn, so this is only a warning)",
+                            info.kecamatan_code
+                        )
+                    },
                     |name| format!("{} ({name})", info.kecamatan_code),
                 );
-                println!("NIK {} is valid: registered in kecamatan {place}; born {}; {}.", info.masked, info.birth_date, info.sex);
+                println!(
+                    "NIK {} is valid: registered in kecamatan {place}; born {}; {}.",
+                    info.masked, info.birth_date, info.sex
+                );
                 Ok(())
             }
             Err(e) => bail!("{e}\n  {}", e.message_id()),

@@ -152,6 +152,7 @@ async fn public_pages_list_the_regency_and_stay_small() {
     assert!(home.body.contains("href=\"/desa/32.07.06.2001\">Desa Sukamulya"));
     assert!(home.body.contains("Kelurahan Kertasari"));
     assert!(!home.body.contains("<script"), "no JavaScript needed");
+    assert!(!home.body.contains("style="), "the CSP allows no inline styles");
     let css_path =
         home.body.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).expect("stylesheet link");
     let css = b.get(&format!("/static/{css_path}")).await;
@@ -220,6 +221,7 @@ async fn a_desa_operator_sees_and_changes_only_their_own_village() {
     assert_eq!(own.status, 200);
     assert!(own.body.contains("name=\"address\""));
     assert!(own.body.contains("operator.sukamulya"), "staff list");
+    assert!(!own.body.contains("style=") && !home.body.contains("style="), "the CSP allows no inline styles");
 
     // Another village, by changing the code in the URL: as if it did not exist.
     for other in ["32.07.06.2002", "32.07.02.2001", "32.07.06", "32.07"] {
