@@ -233,6 +233,8 @@ async fn a_desa_operator_sees_and_changes_only_their_own_village() {
     for admin_page in ["/staf/pengguna", "/staf/opd"] {
         assert_eq!(op.get(admin_page).await.status, 404, "{admin_page}");
     }
+    assert_eq!(op.post("/staf/opd", &[("name", "Dinas Siluman"), ("regency", "32.07")]).await.status, 404);
+    assert!(!t.app.offices().await.expect("offices").iter().any(|o| o.name == "Dinas Siluman"));
 
     // Their own village: saved, shown publicly, audited.
     let fields = [

@@ -265,6 +265,7 @@ async fn create_office(
     Form(form): Form<OfficeForm>,
 ) -> Result<Response, WebError> {
     let actor = Actor::Staff(staff.user.clone());
+    state.app.managed_regions(&actor)?;
     let input = NewOfficeInput {
         name: form.name.clone(),
         slug: form.slug.clone(),
