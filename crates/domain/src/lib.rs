@@ -9,5 +9,6 @@ pub mod audit;
 pub mod calendar;
 pub mod nik;
 pub mod roles;
+pub mod surat;
 pub mod throttle;
 pub mod wilayah;

@@ -70,12 +70,15 @@ impl Role {
     pub fn permissions(&self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::OperatorDesa | Role::SekretarisDesa | Role::KepalaDesa => {
-                &[ViewRegion, EditVillageProfile, ViewStaff]
+            Role::OperatorDesa => &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters],
+            // The secretary signs "a.n." (on behalf of) the head of the village.
+            Role::SekretarisDesa | Role::KepalaDesa => {
+                &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters, SignLetters]
             }
             Role::PpidDesa | Role::AtasanPpid => &[ViewRegion, ViewStaff],
             Role::AdminKecamatan | Role::Evaluator => &[ViewRegion, ViewStaff, ViewAudit],
-            Role::AdminKabupaten => &Permission::ALL,
+            // The regency administers, but does not handle villages' letters or see their registers.
+            Role::AdminKabupaten => &ADMIN_PERMISSIONS,
             Role::PenghubungOpd => &[ViewRegion],
         }
     }
@@ -200,10 +203,26 @@ pub enum Permission {
     ManageOffices,
     ViewAudit,
     ManageHolidays,
+    /// Keep the population register (personal data).
+    ManageRegister,
+    /// Check letter requests: verify, return for correction, refuse.
+    ProcessLetters,
+    /// Sign letters (kepala desa, or the secretary on their behalf).
+    SignLetters,
 }
 
+const ADMIN_PERMISSIONS: [Permission; 7] = [
+    Permission::ViewRegion,
+    Permission::EditVillageProfile,
+    Permission::ViewStaff,
+    Permission::ManageStaff,
+    Permission::ManageOffices,
+    Permission::ViewAudit,
+    Permission::ManageHolidays,
+];
+
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -211,6 +230,9 @@ impl Permission {
         Permission::ManageOffices,
         Permission::ViewAudit,
         Permission::ManageHolidays,
+        Permission::ManageRegister,
+        Permission::ProcessLetters,
+        Permission::SignLetters,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -222,6 +244,9 @@ impl Permission {
             Permission::ManageOffices => "manage_offices",
             Permission::ViewAudit => "view_audit",
             Permission::ManageHolidays => "manage_holidays",
+            Permission::ManageRegister => "manage_register",
+            Permission::ProcessLetters => "process_letters",
+            Permission::SignLetters => "sign_letters",
         }
     }
 }
@@ -396,10 +421,13 @@ mod tests {
             ("far_office", far_office),
         ];
         // Which targets each grant reaches, and the permissions it has there.
-        let village_perms: &[Permission] = &[ViewRegion, EditVillageProfile, ViewStaff];
+        let operator_perms: &[Permission] =
+            &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters];
+        let village_perms: &[Permission] =
+            &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters, SignLetters];
         let read_perms: &[Permission] = &[ViewRegion, ViewStaff, ViewAudit];
         let rows: Vec<(RoleGrant, &[&str], &[Permission])> = vec![
-            (grant(Role::OperatorDesa, "32.07.01.2001"), &["desa"], village_perms),
+            (grant(Role::OperatorDesa, "32.07.01.2001"), &["desa"], operator_perms),
             (grant(Role::SekretarisDesa, "32.07.01.2001"), &["desa"], village_perms),
             (grant(Role::KepalaDesa, "32.07.01.2001"), &["desa"], village_perms),
             (grant(Role::PpidDesa, "32.07.01.2001"), &["desa"], &[ViewRegion, ViewStaff]),
@@ -408,7 +436,7 @@ mod tests {
             (
                 grant(Role::AdminKabupaten, "32.07"),
                 &["desa", "other_desa", "kecamatan", "other_kecamatan_desa", "kabupaten", "dinkes", "pupr"],
-                &Permission::ALL,
+                &ADMIN_PERMISSIONS,
             ),
             (
                 grant(Role::AdminKabupaten, "32"),
@@ -423,7 +451,7 @@ mod tests {
                     "pupr",
                     "far_office",
                 ],
-                &Permission::ALL,
+                &ADMIN_PERMISSIONS,
             ),
             (grant(Role::PenghubungOpd, "dinkes"), &["dinkes", "far_office"], &[ViewRegion]),
             (

@@ -20,6 +20,8 @@ pub enum StoreError {
     Unsupported(&'static str),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    #[error("rejected: {0}")]
+    Rejected(String),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error")]
@@ -37,6 +39,7 @@ impl StoreError {
             StoreError::NotFound(_) => "not_found",
             StoreError::Unsupported(_) => "unsupported",
             StoreError::Corrupt(_) => "corrupt_data",
+            StoreError::Rejected(_) => "rejected",
             StoreError::Migrate(_) => "migration_failed",
             StoreError::Database(_) => "database_error",
         }

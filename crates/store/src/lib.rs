@@ -4,6 +4,7 @@
 //! are written in one transaction inside the method, so transactions never leak through the trait.
 
 mod error;
+pub mod letters;
 mod model;
 mod postgres;
 mod shared;
@@ -94,7 +95,7 @@ pub fn redact_url(url: &str) -> String {
 /// Everything Balai keeps. Each method is one use-case-sized unit of work; a method that changes
 /// state takes the [`AuditEvent`] describing it and writes both in the same transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: letters::LetterRepo + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations (forward-only).

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
+use crate::letters::impl_letter_repo;
 use crate::shared::impl_store;
 
 /// The oldest server we test against (Debian 12 ships 15; 13 has everything we use).
@@ -55,3 +56,4 @@ impl PgStore {
 }
 
 impl_store!(PgStore, sqlx::Postgres);
+impl_letter_repo!(PgStore, sqlx::Postgres);

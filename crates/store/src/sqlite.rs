@@ -4,6 +4,7 @@ use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::letters::impl_letter_repo;
 use crate::shared::impl_store;
 
 pub struct SqliteStore {
@@ -51,3 +52,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite);
+impl_letter_repo!(SqliteStore, sqlx::Sqlite);

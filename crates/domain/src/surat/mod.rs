@@ -1,0 +1,3 @@
+//! Letters (layanan surat, domain.md §4).
+
+pub mod document;
