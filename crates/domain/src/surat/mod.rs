@@ -1,3 +1,7 @@
 //! Letters (layanan surat, domain.md §4).
 
+pub mod canonical;
+pub mod catalogue;
 pub mod document;
+pub mod numbering;
+pub mod state;
