@@ -45,6 +45,13 @@ const DEMO_STAFF: &[(&str, &str, &str, &str)] = &[
     ("pupr.ciamis", "Admin Penghubung Dinas PUPR (demo)", "penghubung_opd", "dinas-pupr"),
 ];
 
+/// Fictional residents of Desa Sukamulya (made-up names and numbers in the NIK format).
+const DEMO_PENDUDUK_CSV: &str = "nik,no_kk,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,alamat,rt,rw
+3207061205900001,3207060101200001,Asep Saepudin,Ciamis,1990-05-12,L,Islam,Kawin,Petani,Dusun Sukamulya,001,002
+3207065208950002,3207060101200001,Euis Nurhayati,Ciamis,1995-08-12,P,Islam,Kawin,Mengurus Rumah Tangga,Dusun Sukamulya,001,002
+3207060703850003,3207060202150002,Dadang Suhendar,Tasikmalaya,1985-03-07,L,Islam,Belum Kawin,Wiraswasta,Dusun Cibodas,003,001
+";
+
 /// A demo account created by this run, with its one-time password.
 #[derive(Debug, Clone)]
 pub struct DemoAccount {
@@ -79,6 +86,9 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
             head_name: "Kepala Desa Sukamulya (demo)".into(),
         };
         app.update_village_profile(&system, "32.07.06.2001", profile).await?;
+    }
+    if app.store().count_penduduk("32.07.06.2001").await? == 0 {
+        app.import_penduduk(&system, "32.07.06.2001", "demo-penduduk.csv", DEMO_PENDUDUK_CSV.as_bytes()).await?;
     }
     let mut created = Vec::new();
     for (username, full_name, role, scope) in DEMO_STAFF {

@@ -5,13 +5,13 @@ pub type AppResult<T> = Result<T, AppError>;
 /// A problem with one form field, said in Indonesian so that the page can show it beside the field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field, message: message.into() }
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
     }
 }
 
@@ -33,6 +33,9 @@ pub enum AppError {
     LockedOut { until: chrono::DateTime<chrono::Utc> },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Someone (or an earlier click) already did it; the message says what, in Indonesian.
+    #[error("already done: {0}")]
+    AlreadyDone(String),
     #[error("rejected import: {0} bad rows")]
     ImportRejected(usize, Vec<String>),
     #[error("database unavailable: {0}")]
@@ -51,13 +54,14 @@ impl AppError {
             AppError::LoginFailed => "login_failed",
             AppError::LockedOut { .. } => "locked_out",
             AppError::Conflict(_) => "conflict",
+            AppError::AlreadyDone(_) => "already_done",
             AppError::ImportRejected(..) => "import_rejected",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
 
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }
 
@@ -73,6 +77,7 @@ impl AppError {
                 "Terlalu banyak percobaan masuk yang gagal. Akun ini dikunci sementara; coba lagi 15 menit lagi.".into()
             }
             AppError::Conflict(_) => "Data itu sudah ada.".into(),
+            AppError::AlreadyDone(message) => message.clone(),
             AppError::ImportRejected(n, _) => format!("Impor ditolak: {n} baris bermasalah; tidak ada yang disimpan."),
             AppError::Unavailable(_) => "Layanan sedang tidak tersedia. Silakan coba beberapa saat lagi.".into(),
             AppError::Internal(_) => "Terjadi kesalahan pada sistem. Silakan coba lagi.".into(),

@@ -10,6 +10,7 @@ mod calendar;
 mod csv_input;
 pub mod demo;
 mod error;
+pub mod letters;
 mod nik;
 mod offices;
 mod regions;
@@ -71,6 +72,8 @@ fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
 /// Settings the use-cases need.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
+    /// The public address of this installation, put in the verification QR of letters.
+    pub public_url: String,
     /// The region this installation serves (its home page), e.g. Kabupaten Ciamis `32.07`.
     pub home_region: Option<balai_domain::wilayah::KodeWilayah>,
     /// Offset of local time from UTC: WIB is +7, WITA +8, WIT +9. Dates (deadlines) are local.
@@ -82,6 +85,7 @@ pub struct AppConfig {
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
+            public_url: "http://127.0.0.1:8080".into(),
             home_region: None,
             utc_offset: FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC")),
             session_ttl: chrono::Duration::hours(12),
@@ -94,11 +98,18 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: Arc<AppConfig>,
+    letters: Option<letters::LetterServices>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
-        App { store, clock, config: Arc::new(config) }
+        App { store, clock, config: Arc::new(config), letters: None }
+    }
+
+    /// Enables issuing letters: a renderer and the installation's secret key.
+    pub fn with_letters(mut self, services: letters::LetterServices) -> Self {
+        self.letters = Some(services);
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -24,6 +24,11 @@ pub struct Config {
     pub behind_proxy: bool,
     /// Database connections per app instance.
     pub max_connections: u32,
+    /// This installation's public address, printed in letters' verification QR codes.
+    pub public_url: String,
+    /// The installation's secret key (32 bytes): village signing keys derive from it. Created
+    /// (mode 0600) at first start when missing. Several instances must share the same file.
+    pub secret_key_file: PathBuf,
 }
 
 impl Default for Config {
@@ -37,6 +42,8 @@ impl Default for Config {
             secure_cookies: false,
             behind_proxy: false,
             max_connections: 8,
+            public_url: "http://127.0.0.1:8080".into(),
+            secret_key_file: PathBuf::from("balai-data/secret.key"),
         }
     }
 }
@@ -52,6 +59,8 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("behind_proxy", &self.behind_proxy)
             .field("max_connections", &self.max_connections)
+            .field("public_url", &self.public_url)
+            .field("secret_key_file", &self.secret_key_file)
             .finish()
     }
 }
@@ -131,6 +140,12 @@ impl Config {
         if let Some(v) = get("BALAI_BEHIND_PROXY")? {
             self.behind_proxy = flag("BALAI_BEHIND_PROXY", v)?;
         }
+        if let Some(v) = get("BALAI_PUBLIC_URL")? {
+            self.public_url = v;
+        }
+        if let Some(v) = env("BALAI_SECRET_KEY_FILE") {
+            self.secret_key_file = PathBuf::from(v);
+        }
         if let Some(v) = get("BALAI_MAX_CONNECTIONS")? {
             self.max_connections = parse("BALAI_MAX_CONNECTIONS", v)? as u32;
         }
@@ -149,14 +164,45 @@ impl Config {
         if !(1..=24 * 30).contains(&self.session_hours) {
             return Err(ConfigError::Invalid("session_hours must be between 1 and 720".into()));
         }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid("public_url must start with http:// or https://".into()));
+        }
         if self.max_connections == 0 {
             return Err(ConfigError::Invalid("max_connections must be at least 1".into()));
         }
         Ok(())
     }
 
+    /// Reads the installation's secret key, creating it (mode 0600) when missing.
+    pub fn load_or_create_secret_key(&self) -> Result<[u8; 32], ConfigError> {
+        let path = &self.secret_key_file;
+        let read_err = |e: std::io::Error| ConfigError::Read(path.clone(), e);
+        if path.exists() {
+            let text = std::fs::read_to_string(path).map_err(read_err)?;
+            let bytes = hex::decode(text.trim()).map_err(|_| {
+                ConfigError::Invalid(format!("{}: the secret key must be 64 hex digits", path.display()))
+            })?;
+            return bytes.try_into().map_err(|_| {
+                ConfigError::Invalid(format!("{}: the secret key must be 64 hex digits", path.display()))
+            });
+        }
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(read_err)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path).map_err(read_err)?;
+        std::io::Write::write_all(&mut file, format!("{}\n", hex::encode(key)).as_bytes()).map_err(read_err)?;
+        Ok(key)
+    }
+
     pub fn app_config(&self) -> balai_app::AppConfig {
         balai_app::AppConfig {
+            public_url: self.public_url.clone(),
             home_region: self.home_region.as_deref().and_then(|c| balai_domain::wilayah::KodeWilayah::parse(c).ok()),
             utc_offset: chrono::FixedOffset::east_opt(self.utc_offset_hours * 3600)
                 .unwrap_or_else(|| balai_app::AppConfig::default().utc_offset),

@@ -41,7 +41,7 @@ impl IntoResponse for WebError {
             AppError::Invalid(_) | AppError::ImportRejected(..) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::LoginFailed => StatusCode::UNAUTHORIZED,
             AppError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::AlreadyDone(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::public::routes())
         .merge(pages::auth::routes())
         .merge(pages::staff::routes())
+        .merge(pages::letters::routes())
         .merge(pages::ops::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)

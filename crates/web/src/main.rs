@@ -42,6 +42,9 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// A village's population register (penduduk).
+    #[command(subcommand)]
+    Penduduk(PendudukCommand),
     /// Copy the whole SQLite database to a new file, safely while the service runs.
     Backup {
         /// Where to write the copy (must not exist yet).
@@ -105,6 +108,20 @@ enum UserCommand {
     },
     /// Give an account a new generated password (printed once) and end its sessions.
     ResetPassword { username: String },
+}
+
+#[derive(Subcommand)]
+enum PendudukCommand {
+    /// Import a village's register from CSV (columns nik,no_kk,nama required; tempat_lahir,
+    /// tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,kewarganegaraan,alamat,rt,rw,
+    /// hubungan optional). Nothing is written if any row is bad; known NIKs are updated.
+    Import {
+        /// The village's region code, e.g. 32.07.06.2001.
+        #[arg(long)]
+        desa: String,
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,6 +227,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("New password for {username} (shown once): {password}");
             Ok(())
         }
+        Command::Penduduk(PendudukCommand::Import { desa, file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report =
+                app.import_penduduk(&system, &desa, &file.display().to_string(), &bytes).await.map_err(explain)?;
+            println!("Read {} residents: {} new, {} updated.", report.rows_read, report.inserted, report.updated);
+            Ok(())
+        }
         Command::Backup { dest } => {
             app.store().backup(&dest).await?;
             println!("Backup written to {}.", dest.display());
@@ -252,7 +276,11 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         .await
         .with_context(|| format!("cannot open the database at {url}"))?;
     store.migrate().await.with_context(|| format!("cannot migrate the database at {url}"))?;
-    Ok(App::new(store, Arc::new(SystemClock), config.app_config()))
+    let letters = balai_app::letters::LetterServices {
+        renderer: Arc::new(balai_letters::TypstRenderer::new()),
+        master_key: balai_app::letters::MasterKey::from_bytes(config.load_or_create_secret_key()?),
+    };
+    Ok(App::new(store, Arc::new(SystemClock), config.app_config()).with_letters(letters))
 }
 
 /// Operator-facing text for an application error (import problems listed line by line).

@@ -56,7 +56,11 @@ async fn spawn_app_at(db: TestDatabase, connect_url: &str) -> TestApp {
         home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")),
         ..Default::default()
     };
-    let app = App::new(store, clock.clone(), config);
+    let letters = balai_app::letters::LetterServices {
+        renderer: Arc::new(balai_letters::TypstRenderer::new()),
+        master_key: balai_app::letters::MasterKey::from_bytes([9; 32]),
+    };
+    let app = App::new(store, clock.clone(), config).with_letters(letters);
     let accounts: HashMap<String, String> = seed_demo(&app)
         .await
         .expect("seed")
@@ -535,4 +539,63 @@ async fn tcp_proxy(target: String) -> (String, tokio::sync::watch::Sender<bool>)
         }
     });
     (addr, up)
+}
+
+#[tokio::test]
+async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
+    let t = spawn_app().await;
+    let op = t.logged_in("operator.sukamulya").await;
+    assert!(op.get("/staf/desa/32.07.06.2001").await.body.contains("/staf/desa/32.07.06.2001/surat"));
+    assert_eq!(op.get("/staf/desa/32.07.06.2001/surat").await.status, 200);
+    let form = op.get("/staf/desa/32.07.06.2001/surat/baru?jenis=domisili").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"nik\""));
+    let field_names: Vec<String> = form
+        .body
+        .split("<input id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next().map(str::to_string))
+        .filter(|n| n != "nik")
+        .collect();
+    let mut fields: Vec<(String, String)> =
+        vec![("letter_type".into(), "domisili".into()), ("nik".into(), "3207061205900001".into())];
+    fields.extend(field_names.iter().map(|n| (n.clone(), "Keperluan administrasi".to_string())));
+    let bad: Vec<(&str, &str)> = vec![("letter_type", "domisili"), ("nik", "12345")];
+    let page = op.post("/staf/desa/32.07.06.2001/surat/baru", &bad).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("NIK harus 16 angka; Anda mengisi 5"), "{}", page.body);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let created = op.post("/staf/desa/32.07.06.2001/surat/baru", &pairs).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let request_path = created.location().to_string();
+    assert!(request_path.starts_with("/staf/surat/"));
+    let page = op.get(&request_path).await;
+    assert!(page.body.contains("Asep Saepudin") && page.body.contains("value=\"verifikasi\""));
+    assert!(!page.body.contains("value=\"tandatangani\""), "an operator does not sign");
+    let done = op.post(&format!("{request_path}/aksi"), &[("action", "verifikasi")]).await;
+    assert_eq!(done.status, 303);
+
+    // Another village's operator cannot open it; a visitor is sent to log in.
+    let other = t.logged_in("operator.cikoneng").await;
+    assert_eq!(other.get(&request_path).await.status, 404);
+    assert_eq!(t.browser().get(&format!("{request_path}/pdf")).await.status, 303);
+
+    let kades = t.logged_in("kades.sukamulya").await;
+    let id = request_path.trim_start_matches("/staf/surat/");
+    let signed = kades.post("/staf/desa/32.07.06.2001/surat/tandatangani", &[("id", id)]).await;
+    assert_eq!(signed.status, 200);
+    assert!(signed.body.contains("Terbit") && signed.body.contains("/001/2001/XI/2026"), "{}", signed.body);
+    let again = kades.post("/staf/desa/32.07.06.2001/surat/tandatangani", &[("id", id)]).await;
+    assert!(again.body.contains("Gagal"), "a second signature is refused");
+    let pdf = kades.send(kades.client.get(format!("{}{request_path}/pdf", kades.base))).await;
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let page = kades.get(&request_path).await;
+    let token = page.body.split("href=\"/v/").nth(1).and_then(|s| s.split('"').next()).expect("verification link");
+    let verification = t.browser().get(&format!("/v/{token}")).await;
+    assert_eq!(verification.status, 200);
+    assert!(verification.body.contains("SAH") && verification.body.contains("A*** S*******"), "{}", verification.body);
+    assert!(!verification.body.contains("3207061205900001"), "no NIK on the public page");
+    assert_eq!(t.browser().get("/v/bukan-token").await.status, 404);
+    let forged = t.browser().get(&format!("/v/{token}?s=AAAA")).await;
+    assert!(forged.body.contains("TIDAK cocok"));
 }

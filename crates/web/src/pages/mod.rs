@@ -2,6 +2,7 @@
 //! method, render a template.
 
 pub mod auth;
+pub mod letters;
 pub mod ops;
 pub mod public;
 pub mod staff;
@@ -22,24 +23,21 @@ pub async fn not_found() -> Response {
 
 /// One form field as a template shows it: its label, hint, what was typed and its error.
 pub struct FormField {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub hint: &'static str,
+    pub name: String,
+    pub label: String,
+    pub hint: String,
     pub value: String,
     pub error: String,
 }
 
-/// Builds the fields of a form from (name, label, hint, value) and the errors found.
-pub fn form_fields(
-    specs: &[(&'static str, &'static str, &'static str, &str)],
-    errors: &[FieldError],
-) -> Vec<FormField> {
+/// Builds the fields of a form from (name, label, hint, value typed) and the errors found.
+pub fn form_fields(specs: &[(&str, &str, &str, &str)], errors: &[FieldError]) -> Vec<FormField> {
     specs
         .iter()
         .map(|(name, label, hint, value)| FormField {
-            name,
-            label,
-            hint,
+            name: name.to_string(),
+            label: label.to_string(),
+            hint: hint.to_string(),
             value: value.to_string(),
             error: errors.iter().filter(|e| e.field == *name).map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "),
         })

@@ -71,6 +71,7 @@ struct VillagePage {
     errors: Vec<FieldError>,
     view: VillageView,
     can_edit: bool,
+    can_process: bool,
     saved: bool,
     fields: Vec<FormField>,
     staff: Vec<(String, String, String)>,
@@ -105,6 +106,9 @@ async fn village_page(
     let actor = Actor::Staff(staff.user.clone());
     let (view, people, audit) = state.app.staff_village_view(&actor, code).await?;
     let can_edit = state.app.may_edit_village(&actor, code);
+    let can_process = balai_domain::wilayah::KodeWilayah::parse(code).is_ok_and(|k| {
+        actor.may(balai_domain::roles::Permission::ProcessLetters, &balai_domain::roles::Target::Wilayah(&k))
+    });
     let (form, errors) = input.unwrap_or_else(|| {
         let p = &view.profile;
         (
@@ -131,6 +135,7 @@ async fn village_page(
         errors,
         view,
         can_edit,
+        can_process,
         saved,
         fields,
         staff: staff_rows(&people),

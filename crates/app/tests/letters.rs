@@ -1,0 +1,208 @@
+//! The letter flow through the use-cases, with the real Typst renderer: register import, a
+//! walk-in request, review, signing with gapless numbering, the PDF's text, verification and
+//! revocation; on whichever database `TEST_DATABASE_URL` names.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::Arc;
+
+use balai_app::demo::seed_demo;
+use balai_app::letters::{LetterServices, MasterKey, NewRequestInput};
+use balai_app::{Actor, App, AppConfig, AppError, FixedClock, StaffUser};
+use balai_domain::surat::catalogue::FieldKind;
+use balai_domain::surat::state::{RequestAction, RequestState};
+use balai_domain::wilayah::KodeWilayah;
+use balai_store::testing::{TestDatabase, fresh_store};
+use chrono::{TimeZone, Utc};
+
+const DESA: &str = "32.07.06.2001";
+
+const REGISTER: &str = "nik,no_kk,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,alamat,rt,rw
+3207061205900011,3207060101200001,Budi Pratama,Ciamis,1990-05-12,L,Islam,Kawin,Petani,Dusun Sukamulya,001,002
+3207065208950012,3207060101200001,Siti Aminah,Ciamis,12-08-1995,P,Islam,Kawin,Mengurus Rumah Tangga,Dusun Sukamulya,001,002
+";
+
+async fn app() -> (App, TestDatabase) {
+    let (store, db) = fresh_store().await;
+    // 09:00 WIB, Monday 23 November 2026.
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).single().expect("time")));
+    let config = AppConfig { home_region: Some(KodeWilayah::parse("32.07").expect("code")), ..Default::default() };
+    let services = LetterServices {
+        renderer: Arc::new(balai_letters::TypstRenderer::new()),
+        master_key: MasterKey::from_bytes([42; 32]),
+    };
+    let app = App::new(store, clock, config).with_letters(services);
+    seed_demo(&app).await.expect("seed");
+    (app, db)
+}
+
+async fn staff(app: &App, username: &str) -> Actor {
+    let user = app.store().user_by_username(username).await.expect("lookup").expect("exists");
+    Actor::Staff(StaffUser::from(user))
+}
+
+/// Plausible values for every field of a letter type.
+async fn filled_fields(app: &App, slug: &str) -> BTreeMap<String, String> {
+    let village = KodeWilayah::parse(DESA).expect("code");
+    let catalogue = app.letter_catalogue(&village).await.expect("catalogue");
+    let spec = &catalogue.iter().find(|t| t.spec.slug == slug).expect("type").spec;
+    spec.fields
+        .iter()
+        .map(|f| {
+            let value = match &f.kind {
+                FieldKind::Date => "2026-11-01".to_string(),
+                FieldKind::Number => "2500000".to_string(),
+                FieldKind::Choice(options) => options[0].clone(),
+                _ => format!("Isian {}", f.label),
+            };
+            (f.name.clone(), value)
+        })
+        .collect()
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("surat.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let out = Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("utf8"), "-"])
+        .output()
+        .expect("pdftotext must be installed (apt-get install poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn a_walk_in_sktm_is_reviewed_signed_numbered_and_verifiable() {
+    let (app, _db) = app().await;
+    let operator = staff(&app, "operator.sukamulya").await;
+    let kades = staff(&app, "kades.sukamulya").await;
+    let report = app.import_penduduk(&operator, DESA, "penduduk.csv", REGISTER.as_bytes()).await.expect("import");
+    assert_eq!((report.rows_read, report.inserted), (2, 2));
+
+    // A NIK not in the register, and a missing required field, are refused with clear words.
+    let mut fields = filled_fields(&app, "sktm").await;
+    let unknown =
+        NewRequestInput { letter_type: "sktm".into(), nik: "3207061205900009".into(), fields: fields.clone() };
+    match app.create_walk_in_request(&operator, DESA, unknown).await {
+        Err(AppError::Invalid(errors)) => {
+            assert!(errors.iter().any(|e| e.field == "nik" && e.message.contains("tidak terdaftar")))
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    let required = app
+        .letter_catalogue(&KodeWilayah::parse(DESA).expect("code"))
+        .await
+        .expect("catalogue")
+        .into_iter()
+        .find(|t| t.spec.slug == "sktm")
+        .and_then(|t| t.spec.fields.into_iter().find(|f| f.required))
+        .expect("SKTM has a required field");
+    let mut missing = fields.clone();
+    missing.insert(required.name.clone(), String::new());
+    let input = NewRequestInput { letter_type: "sktm".into(), nik: "3207061205900011".into(), fields: missing };
+    assert!(matches!(app.create_walk_in_request(&operator, DESA, input).await, Err(AppError::Invalid(_))));
+
+    fields.insert(required.name.clone(), "Pendaftaran beasiswa <script>alert(1)</script> O'Neil".into());
+    let input = NewRequestInput { letter_type: "sktm".into(), nik: "3207 0612 0590 0011".into(), fields };
+    let request = app.create_walk_in_request(&operator, DESA, input).await.expect("create");
+    assert_eq!(request.state, "diajukan");
+    assert_eq!(request.due_on.to_string(), "2026-11-24", "one working day");
+
+    // Staff of another village cannot see it.
+    let other = staff(&app, "operator.cikoneng").await;
+    assert!(matches!(app.letter_request(&other, &request.id).await, Err(AppError::NotFound)));
+    // Returning for correction needs a reason.
+    assert!(matches!(
+        app.act_on_request(&operator, &request.id, RequestAction::MintaPerbaikan, " ").await,
+        Err(AppError::Invalid(_))
+    ));
+    app.act_on_request(&operator, &request.id, RequestAction::Verifikasi, "").await.expect("verify");
+    let view = app.letter_request(&operator, &request.id).await.expect("view");
+    assert_eq!(view.state, RequestState::MenungguTandaTangan);
+    assert_eq!(
+        view.events.iter().map(|e| e.to_state.as_str()).collect::<Vec<_>>(),
+        ["diajukan", "diperiksa", "menunggu_tanda_tangan"]
+    );
+
+    // The operator may not sign; the head of the village does, once.
+    assert!(matches!(app.sign_request(&operator, &request.id).await, Err(AppError::NotFound)));
+    let letter = app.sign_request(&kades, &request.id).await.expect("sign");
+    assert_eq!(letter.number, "400.9.14/001/2001/XI/2026");
+    assert!(matches!(app.sign_request(&kades, &request.id).await, Err(AppError::AlreadyDone(_))), "a double click");
+    let (_, pdf) = app.letter_pdf_for_request(&operator, &request.id).await.expect("pdf");
+    let text = pdf_text(&pdf);
+    for expected in [
+        "400.9.14/001/2001/XI/2026",
+        "Budi Pratama",
+        "Kepala Desa Sukamulya (demo)",
+        "3207061205900011",
+        "<script>alert(1)</script> O'Neil",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+
+    // Verification: valid with the stored signature; a forged QR signature is caught.
+    let v = app.verify_letter(&letter.token, None).await.expect("verify");
+    assert!(v.signature_valid && !v.revoked);
+    assert_eq!((v.number.as_str(), v.masked_name.as_str()), ("400.9.14/001/2001/XI/2026", "B*** P******"));
+    assert_eq!(app.verify_letter(&letter.token, Some("AAAA")).await.expect("verify").qr_signature_valid, Some(false));
+    assert!(matches!(app.verify_letter("tidak-ada-token-seperti-ini", None).await, Err(AppError::NotFound)));
+
+    // The next letter of the village takes the next number.
+    let fields = filled_fields(&app, "domisili").await;
+    let second = NewRequestInput { letter_type: "domisili".into(), nik: "3207065208950012".into(), fields };
+    let second = app.create_walk_in_request(&operator, DESA, second).await.expect("create");
+    app.act_on_request(&operator, &second.id, RequestAction::Verifikasi, "").await.expect("verify");
+    let results = app.sign_requests(&kades, &[second.id.clone(), request.id.clone()]).await;
+    assert!(results[0].1.as_ref().is_ok_and(|l| l.number.contains("/002/2001/XI/2026")), "{results:?}");
+    assert!(results[1].1.is_err(), "already signed");
+
+    // Revocation shows on the verification page.
+    app.revoke_letter(&kades, &request.id, "Data penghasilan keliru").await.expect("revoke");
+    let v = app.verify_letter(&letter.token, None).await.expect("verify");
+    assert!(v.revoked && v.revoke_reason == "Data penghasilan keliru");
+    assert!(app.verify_audit(&Actor::System).await.expect("read").is_ok(), "audit chain intact");
+}
+
+#[tokio::test]
+async fn register_imports_are_checked_row_by_row() {
+    let (app, _db) = app().await;
+    let operator = staff(&app, "operator.sukamulya").await;
+    let bad = "nik,no_kk,nama,tanggal_lahir,jenis_kelamin\n\
+               3207061205900001,3207060101200001,Budi,1990-05-12,L\n\
+               320706120590,3207060101200001,Pendek,,\n\
+               3207061205900001,3207060101200001,Budi Lagi,,\n\
+               3207063213900003,3207060101200001,Tanggal Salah,,\n\
+               3207061205900004,12,KK Pendek,31-02-1990,X\n";
+    match app.import_penduduk(&operator, DESA, "bad.csv", bad.as_bytes()).await {
+        Err(AppError::ImportRejected(_, lines)) => {
+            let all = lines.join("\n");
+            for expected in [
+                "bad.csv: line 3: NIK",
+                "bad.csv: line 4: NIK 3207********0001 already appears on line 2",
+                "bad.csv: line 5: NIK",
+                "bad.csv: line 6: No. KK",
+                "bad.csv: line 6: tanggal_lahir",
+                "bad.csv: line 6: jenis_kelamin",
+            ] {
+                assert!(all.contains(expected), "{expected} not in:\n{all}");
+            }
+        }
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    assert_eq!(app.store().count_penduduk(DESA).await.expect("count"), 3, "nothing written (3 demo residents)");
+    // The register is the village's own: another village's operator and the regency admin are refused.
+    for username in ["operator.cikoneng", "admin.ciamis", "camat.cihaurbeuti"] {
+        let actor = staff(&app, username).await;
+        assert!(
+            matches!(app.import_penduduk(&actor, DESA, "p.csv", REGISTER.as_bytes()).await, Err(AppError::NotFound)),
+            "{username}"
+        );
+    }
+    app.import_penduduk(&operator, DESA, "p.csv", REGISTER.as_bytes()).await.expect("import");
+    assert_eq!(app.search_penduduk(&operator, DESA, "siti").await.expect("search").len(), 1);
+    assert!(matches!(
+        app.search_penduduk(&staff(&app, "operator.cikoneng").await, DESA, "siti").await,
+        Err(AppError::NotFound)
+    ));
+}
