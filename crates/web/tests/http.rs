@@ -580,11 +580,24 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
     assert_eq!(other.get(&request_path).await.status, 404);
     assert_eq!(t.browser().get(&format!("{request_path}/pdf")).await.status, 303);
 
+    // A letter made outside Balai takes a number first: the agenda stays gapless.
+    let reserved =
+        op.post("/staf/desa/32.07.06.2001/surat/nomor", &[("letter_type", "usaha"), ("note", "Surat undangan")]).await;
+    assert_eq!(reserved.status, 303);
+    let queue = op.get(reserved.location()).await;
+    assert!(queue.body.contains("Nomor dicatat: <strong>400.10.2.2/001/2001/XI/2026</strong>"), "{}", queue.body);
+    let refused = op.post("/staf/desa/32.07.06.2001/surat/nomor", &[("letter_type", "usaha"), ("note", "")]).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        other.post("/staf/desa/32.07.06.2001/surat/nomor", &[("letter_type", "usaha"), ("note", "x")]).await.status,
+        404
+    );
+
     let kades = t.logged_in("kades.sukamulya").await;
     let id = request_path.trim_start_matches("/staf/surat/");
     let signed = kades.post("/staf/desa/32.07.06.2001/surat/tandatangani", &[("id", id)]).await;
     assert_eq!(signed.status, 200);
-    assert!(signed.body.contains("Terbit") && signed.body.contains("/001/2001/XI/2026"), "{}", signed.body);
+    assert!(signed.body.contains("Terbit") && signed.body.contains("/002/2001/XI/2026"), "{}", signed.body);
     let again = kades.post("/staf/desa/32.07.06.2001/surat/tandatangani", &[("id", id)]).await;
     assert!(again.body.contains("Gagal"), "a second signature is refused");
     let pdf = kades.send(kades.client.get(format!("{}{request_path}/pdf", kades.base))).await;

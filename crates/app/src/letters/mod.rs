@@ -584,6 +584,98 @@ impl App {
         })
     }
 
+    /// Takes the next number of the village's counter for a letter made outside Balai (typed or
+    /// handwritten at the office), so the agenda stays gapless. `note` says what the letter is.
+    pub async fn reserve_letter_number(
+        &self,
+        actor: &Actor,
+        village: &str,
+        letter_type: &str,
+        note: &str,
+    ) -> AppResult<IssuedLetter> {
+        let village = KodeWilayah::parse(village).map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::ProcessLetters, &Target::Wilayah(&village))?;
+        let note = note.trim().to_string();
+        let mut errors = Vec::new();
+        if note.is_empty() || note.chars().count() > 300 || note.chars().any(char::is_control) {
+            errors.push(FieldError::new("note", "Tuliskan untuk surat apa nomor ini (paling panjang 300 karakter)."));
+        }
+        let letter_type = match self.letter_type(&village, letter_type).await {
+            Ok(t) => Some(t),
+            Err(_) => {
+                errors.push(FieldError::new("letter_type", "Pilih jenis surat."));
+                None
+            }
+        };
+        let Some(letter_type) = letter_type.filter(|_| errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let settings = self.letter_settings(&village).await?;
+        let format = NumberFormat::parse(letter_type.number_format.as_deref().unwrap_or(&settings.number_format))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("number format: {e}")))?;
+        let scope: CounterScope = settings.counter_scope.parse().unwrap_or(CounterScope::Semua);
+        let issued_on = self.today();
+        let year = issued_on.year();
+        let scope_key = counter_key(village.as_str(), year, scope, &letter_type.spec.slug);
+        let signing_key = self.letter_services()?.master_key.village_key(village.as_str());
+        let (village_code, village_part) = (village.as_str().to_string(), village.last_segment().to_string());
+        let type_slug = letter_type.spec.slug.clone();
+        let spec = letter_type.spec;
+        let reserved_by = actor.staff().map(|u| u.full_name.clone()).unwrap_or_default();
+        let external_note = note.clone();
+        let make: MakeLetter = Box::new(move |number: AllocatedNumber| {
+            Box::pin(async move {
+                let number_text = format.format(&NumberParts {
+                    kode: spec.klasifikasi.clone(),
+                    nomor: number.sequence as u32,
+                    kode_desa: village_part,
+                    month: issued_on.month(),
+                    year: number.year,
+                });
+                let mut token_bytes = [0u8; 16];
+                rand::rng().fill_bytes(&mut token_bytes);
+                let content = CanonicalLetter {
+                    number: number_text.clone(),
+                    letter_type: spec.slug.clone(),
+                    issued_on,
+                    village_code: village_code.clone(),
+                    subject_masked_name: String::new(),
+                    pdf_sha256: String::new(),
+                };
+                let letter = IssuedLetter {
+                    id: random_id(),
+                    request_id: None,
+                    village_code,
+                    letter_type: spec.slug.clone(),
+                    letter_type_name: spec.name.clone(),
+                    number: number_text,
+                    year: number.year,
+                    scope_key: number.scope_key,
+                    sequence: number.sequence,
+                    issued_on,
+                    subject_masked_name: String::new(),
+                    signer_name: reserved_by,
+                    signer_title: String::new(),
+                    signer_nip: String::new(),
+                    pdf_sha256: String::new(),
+                    token: new_verification_token(token_bytes),
+                    signature: keys::sign(&signing_key, &content.canonical_bytes()),
+                    external_note,
+                    revoked_at: None,
+                    revoke_reason: String::new(),
+                };
+                Ok((letter, Vec::new()))
+            })
+        });
+        let audit = self.audit_event(
+            actor,
+            "letter.reserve_number",
+            format!("wilayah:{}", village.as_str()),
+            json!({"type": type_slug, "note": note}),
+        );
+        Ok(self.store.reserve_number(village.as_str(), year, &scope_key, make, audit).await?)
+    }
+
     /// Revokes an issued letter, with a reason shown on its verification page.
     pub async fn revoke_letter(&self, actor: &Actor, request_id: &str, reason: &str) -> AppResult<()> {
         let request = self.store.request(request_id).await?.ok_or(AppError::NotFound)?;

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/desa/{code}/surat", get(queue))
         .route("/staf/desa/{code}/surat/baru", get(new_request).post(create_request))
         .route("/staf/desa/{code}/surat/tandatangani", post(sign_many))
+        .route("/staf/desa/{code}/surat/nomor", post(reserve_number))
         .route("/staf/surat/{id}", get(request_page))
         .route("/staf/surat/{id}/aksi", post(act))
         .route("/staf/surat/{id}/cabut", post(revoke))
@@ -62,9 +63,22 @@ struct QueuePage {
     village_name: String,
     items: Vec<QueueRow>,
     can_sign: bool,
+    types: Vec<(String, String)>,
+    reserved: String,
 }
 
-async fn queue(State(state): State<AppState>, staff: Staff, Path(code): Path<String>) -> Result<QueuePage, WebError> {
+#[derive(Deserialize, Default)]
+struct QueueQuery {
+    #[serde(default)]
+    nomor: String,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Query(q): Query<QueueQuery>,
+) -> Result<QueuePage, WebError> {
     let actor = Actor::Staff(staff.user.clone());
     let items = state.app.letter_queue(&actor, &code).await?;
     let village = state.app.village_view(&code).await?;
@@ -82,13 +96,42 @@ async fn queue(State(state): State<AppState>, staff: Staff, Path(code): Path<Str
             signable: i.state.as_str() == "menunggu_tanda_tangan",
         })
         .collect();
+    let types = state
+        .app
+        .letter_catalogue(&village.region.code)
+        .await?
+        .into_iter()
+        .map(|t| (t.spec.slug, t.spec.name))
+        .collect();
     Ok(QueuePage {
         layout: staff.visitor.layout(),
         village_code: code,
         village_name: format!("{} {}", village.region.level.label(), village.region.name),
         items,
         can_sign,
+        types,
+        reserved: q.nomor.chars().take(80).collect(),
     })
+}
+
+#[derive(Deserialize)]
+struct ReserveForm {
+    #[serde(default)]
+    letter_type: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn reserve_number(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Form(form): Form<ReserveForm>,
+) -> Result<Response, WebError> {
+    let actor = Actor::Staff(staff.user.clone());
+    let letter = state.app.reserve_letter_number(&actor, &code, &form.letter_type, &form.note).await?;
+    let number: String = form_urlencoded::byte_serialize(letter.number.as_bytes()).collect();
+    Ok(Redirect::to(&format!("/staf/desa/{code}/surat?nomor={number}")).into_response())
 }
 
 fn may(actor: &Actor, permission: Permission, code: &str) -> bool {
