@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use balai_app::demo::seed_demo;
-use balai_app::letters::{LetterServices, MasterKey, NewRequestInput};
+use balai_app::letters::{CertifiedSignRequest, CertifiedSigner, LetterServices, MasterKey, NewRequestInput};
 use balai_app::{Actor, App, AppConfig, AppError, FixedClock, StaffUser};
 use balai_domain::surat::catalogue::FieldKind;
 use balai_domain::surat::state::{RequestAction, RequestState};
@@ -23,6 +23,10 @@ const REGISTER: &str = "nik,no_kk,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,
 ";
 
 async fn app() -> (App, TestDatabase) {
+    app_with(None).await
+}
+
+async fn app_with(certified_signer: Option<Arc<dyn CertifiedSigner>>) -> (App, TestDatabase) {
     let (store, db) = fresh_store().await;
     // 09:00 WIB, Monday 23 November 2026.
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).single().expect("time")));
@@ -30,6 +34,7 @@ async fn app() -> (App, TestDatabase) {
     let services = LetterServices {
         renderer: Arc::new(balai_letters::TypstRenderer::new()),
         master_key: MasterKey::from_bytes([42; 32]),
+        certified_signer,
     };
     let app = App::new(store, clock, config).with_letters(services);
     seed_demo(&app).await.expect("seed");
@@ -205,4 +210,60 @@ async fn register_imports_are_checked_row_by_row() {
         app.search_penduduk(&staff(&app, "operator.cikoneng").await, DESA, "siti").await,
         Err(AppError::NotFound)
     ));
+}
+
+/// Stands in for a certified e-signature service (none can run here): appends a PDF comment
+/// naming the signer, or fails when told to.
+struct AppendingSigner {
+    fail: bool,
+}
+
+impl CertifiedSigner for AppendingSigner {
+    fn sign_pdf(
+        &self,
+        request: CertifiedSignRequest,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, String>> + Send + '_>> {
+        Box::pin(async move {
+            if self.fail {
+                return Err("service unreachable".into());
+            }
+            let mut pdf = request.pdf;
+            pdf.extend_from_slice(format!("\n%certified {} {}\n", request.signer_id, request.letter_number).as_bytes());
+            Ok(pdf)
+        })
+    }
+}
+
+async fn request_awaiting_signature(app: &App) -> String {
+    let operator = staff(app, "operator.sukamulya").await;
+    let fields = filled_fields(app, "domisili").await;
+    let input = NewRequestInput { letter_type: "domisili".into(), nik: "3207061205900001".into(), fields };
+    let request = app.create_walk_in_request(&operator, DESA, input).await.expect("create");
+    app.act_on_request(&operator, &request.id, RequestAction::Verifikasi, "").await.expect("verify");
+    request.id
+}
+
+#[tokio::test]
+async fn a_certified_signature_service_signs_the_pdf_before_the_village_does() {
+    let (app, _db) = app_with(Some(Arc::new(AppendingSigner { fail: false }))).await;
+    let kades = staff(&app, "kades.sukamulya").await;
+    let id = request_awaiting_signature(&app).await;
+    let letter = app.sign_request(&kades, &id).await.expect("sign");
+    let (_, pdf) = app.letter_pdf_for_request(&kades, &id).await.expect("pdf");
+    let tail = String::from_utf8_lossy(&pdf[pdf.len() - 80..]).into_owned();
+    assert!(tail.contains(&format!("%certified Kepala Desa Sukamulya (demo) {}", letter.number)), "{tail}");
+    assert_eq!(
+        letter.pdf_sha256,
+        balai_domain::surat::canonical::pdf_sha256(&pdf),
+        "the hash covers the certified PDF"
+    );
+    assert!(app.verify_letter(&letter.token, None).await.expect("verify").signature_valid);
+
+    // When the service fails, nothing is issued and the number is not used up.
+    let (app, _db) = app_with(Some(Arc::new(AppendingSigner { fail: true }))).await;
+    let kades = staff(&app, "kades.sukamulya").await;
+    let id = request_awaiting_signature(&app).await;
+    assert!(app.sign_request(&kades, &id).await.is_err());
+    let view = app.letter_request(&kades, &id).await.expect("view");
+    assert_eq!((view.state, view.letter.is_none()), (RequestState::MenungguTandaTangan, true));
 }

@@ -279,6 +279,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     let letters = balai_app::letters::LetterServices {
         renderer: Arc::new(balai_letters::TypstRenderer::new()),
         master_key: balai_app::letters::MasterKey::from_bytes(config.load_or_create_secret_key()?),
+        certified_signer: None,
     };
     Ok(App::new(store, Arc::new(SystemClock), config.app_config()).with_letters(letters))
 }

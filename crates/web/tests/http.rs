@@ -59,6 +59,7 @@ async fn spawn_app_at(db: TestDatabase, connect_url: &str) -> TestApp {
     let letters = balai_app::letters::LetterServices {
         renderer: Arc::new(balai_letters::TypstRenderer::new()),
         master_key: balai_app::letters::MasterKey::from_bytes([9; 32]),
+        certified_signer: None,
     };
     let app = App::new(store, clock.clone(), config).with_letters(letters);
     let accounts: HashMap<String, String> = seed_demo(&app)

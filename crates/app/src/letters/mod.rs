@@ -25,18 +25,41 @@ use balai_store::letters::{
 use chrono::Datelike;
 use rand::RngCore;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 pub use keys::MasterKey;
 pub use register::PendudukImportReport;
 
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
-/// What issuing letters needs besides the store: a renderer and the installation's secret.
+/// What issuing letters needs besides the store: a renderer and the installation's secret, and
+/// optionally a certified e-signature service.
 #[derive(Clone)]
 pub struct LetterServices {
     pub renderer: Arc<dyn LetterRenderer>,
     pub master_key: MasterKey,
+    /// A certified electronic signature (BSrE-style `sign/pdf`) applied to the PDF after it is
+    /// rendered and before it is hashed and signed by the village. None: the village's own
+    /// Ed25519 signature and QR verification only.
+    pub certified_signer: Option<Arc<dyn CertifiedSigner>>,
+}
+
+/// What a certified e-signature service is asked to sign.
+#[derive(Debug, Clone)]
+pub struct CertifiedSignRequest {
+    pub pdf: Vec<u8>,
+    /// The signer's identity as the service knows them (e.g. NIK or NIP), and the letter number.
+    pub signer_id: String,
+    pub letter_number: String,
+}
+
+/// A certified electronic signature service (for example BSrE's `sign/pdf` API): returns the PDF
+/// with the signer's certified signature embedded. No implementation ships yet; an installation
+/// that has such a service plugs it in here.
+pub trait CertifiedSigner: Send + Sync {
+    fn sign_pdf(
+        &self,
+        request: CertifiedSignRequest,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, String>> + Send + '_>>;
 }
 
 /// A letter type as offered by a village.
@@ -444,6 +467,7 @@ impl App {
         let village_part = village.last_segment().to_string();
         let request_id = request.id.clone();
         let renderer = services.renderer.clone();
+        let certified_signer = services.certified_signer.clone();
         let place_date = format!("{}, {}", head.village_name, balai_domain::calendar::format_tanggal(issued_on));
         let make: MakeLetter = Box::new(move |number: AllocatedNumber| {
             Box::pin(async move {
@@ -483,11 +507,19 @@ impl App {
                     verification_url: format!("{public_url}/v/{token}?s={qr_signature}"),
                     verification_note: "Pindai untuk memeriksa keaslian surat ini".into(),
                 };
-                let pdf = tokio::task::spawn_blocking(move || renderer.render(&document, template.as_deref()))
+                let mut pdf = tokio::task::spawn_blocking(move || renderer.render(&document, template.as_deref()))
                     .await
                     .map_err(|e| e.to_string())?
                     .map_err(|e| e.to_string())?;
-                let pdf_sha256 = hex::encode(Sha256::digest(&pdf));
+                if let Some(service) = &certified_signer {
+                    let request = CertifiedSignRequest {
+                        pdf,
+                        signer_id: if signer.nip.is_empty() { signer.name.clone() } else { signer.nip.clone() },
+                        letter_number: number_text.clone(),
+                    };
+                    pdf = service.sign_pdf(request).await.map_err(|e| format!("certified e-signature: {e}"))?;
+                }
+                let pdf_sha256 = balai_domain::surat::canonical::pdf_sha256(&pdf);
                 let signature = keys::sign(
                     &signing_key,
                     &CanonicalLetter { pdf_sha256: pdf_sha256.clone(), ..content }.canonical_bytes(),
