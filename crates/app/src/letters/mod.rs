@@ -406,12 +406,8 @@ impl App {
         let letter_type = self.letter_type(&village, &request.letter_type).await?;
         let person = self.store.penduduk(request.penduduk_id).await?.ok_or(AppError::NotFound)?;
         let settings = self.letter_settings(&village).await?;
-        let format = NumberFormat::parse(letter_type.number_format.as_deref().unwrap_or(&settings.number_format))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("number format: {e}")))?;
-        let scope: CounterScope = settings.counter_scope.parse().unwrap_or(CounterScope::Semua);
-        let issued_on = self.today();
-        let year = issued_on.year();
-        let scope_key = counter_key(village.as_str(), year, scope, &letter_type.spec.slug);
+        let numbering = Numbering::new(&settings, &letter_type, &village, self.today())?;
+        let (issued_on, year, scope_key) = (numbering.issued_on, numbering.year, numbering.scope_key.clone());
         let head = self.village_head(&village).await?;
         let is_head = signer_user
             .grants
@@ -464,23 +460,14 @@ impl App {
         let kop = head.kop();
         let spec = letter_type.spec.clone();
         let village_code = village.as_str().to_string();
-        let village_part = village.last_segment().to_string();
         let request_id = request.id.clone();
         let renderer = services.renderer.clone();
         let certified_signer = services.certified_signer.clone();
         let place_date = format!("{}, {}", head.village_name, balai_domain::calendar::format_tanggal(issued_on));
         let make: MakeLetter = Box::new(move |number: AllocatedNumber| {
             Box::pin(async move {
-                let number_text = format.format(&NumberParts {
-                    kode: spec.klasifikasi.clone(),
-                    nomor: number.sequence as u32,
-                    kode_desa: village_part,
-                    month: issued_on.month(),
-                    year: number.year,
-                });
-                let mut token_bytes = [0u8; 16];
-                rand::rng().fill_bytes(&mut token_bytes);
-                let token = new_verification_token(token_bytes);
+                let number_text = numbering.number(number.sequence);
+                let token = new_token();
                 let content = CanonicalLetter {
                     number: number_text.clone(),
                     letter_type: spec.slug.clone(),
@@ -643,29 +630,17 @@ impl App {
             return Err(AppError::Invalid(errors));
         };
         let settings = self.letter_settings(&village).await?;
-        let format = NumberFormat::parse(letter_type.number_format.as_deref().unwrap_or(&settings.number_format))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("number format: {e}")))?;
-        let scope: CounterScope = settings.counter_scope.parse().unwrap_or(CounterScope::Semua);
-        let issued_on = self.today();
-        let year = issued_on.year();
-        let scope_key = counter_key(village.as_str(), year, scope, &letter_type.spec.slug);
+        let numbering = Numbering::new(&settings, &letter_type, &village, self.today())?;
+        let (issued_on, year, scope_key) = (numbering.issued_on, numbering.year, numbering.scope_key.clone());
         let signing_key = self.letter_services()?.master_key.village_key(village.as_str());
-        let (village_code, village_part) = (village.as_str().to_string(), village.last_segment().to_string());
+        let village_code = village.as_str().to_string();
         let type_slug = letter_type.spec.slug.clone();
         let spec = letter_type.spec;
         let reserved_by = actor.staff().map(|u| u.full_name.clone()).unwrap_or_default();
         let external_note = note.clone();
         let make: MakeLetter = Box::new(move |number: AllocatedNumber| {
             Box::pin(async move {
-                let number_text = format.format(&NumberParts {
-                    kode: spec.klasifikasi.clone(),
-                    nomor: number.sequence as u32,
-                    kode_desa: village_part,
-                    month: issued_on.month(),
-                    year: number.year,
-                });
-                let mut token_bytes = [0u8; 16];
-                rand::rng().fill_bytes(&mut token_bytes);
+                let number_text = numbering.number(number.sequence);
                 let content = CanonicalLetter {
                     number: number_text.clone(),
                     letter_type: spec.slug.clone(),
@@ -690,7 +665,7 @@ impl App {
                     signer_title: String::new(),
                     signer_nip: String::new(),
                     pdf_sha256: String::new(),
-                    token: new_verification_token(token_bytes),
+                    token: new_token(),
                     signature: keys::sign(&signing_key, &content.canonical_bytes()),
                     external_note,
                     revoked_at: None,
@@ -804,6 +779,57 @@ fn stale(e: balai_store::StoreError) -> AppError {
         }
         other => other.into(),
     }
+}
+
+/// How letters of one type are numbered in one village on one day.
+struct Numbering {
+    format: NumberFormat,
+    kode: String,
+    kode_desa: String,
+    issued_on: chrono::NaiveDate,
+    year: i32,
+    /// The counter the number is drawn from (domain.md §4: per village, year and scope).
+    scope_key: String,
+}
+
+impl Numbering {
+    fn new(
+        settings: &LetterSettings,
+        letter_type: &LetterType,
+        village: &KodeWilayah,
+        issued_on: chrono::NaiveDate,
+    ) -> AppResult<Numbering> {
+        let format = NumberFormat::parse(letter_type.number_format.as_deref().unwrap_or(&settings.number_format))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("number format: {e}")))?;
+        let scope: CounterScope = settings.counter_scope.parse().unwrap_or(CounterScope::Semua);
+        let year = issued_on.year();
+        Ok(Numbering {
+            format,
+            kode: letter_type.spec.klasifikasi.clone(),
+            kode_desa: village.last_segment().to_string(),
+            issued_on,
+            year,
+            scope_key: counter_key(village.as_str(), year, scope, &letter_type.spec.slug),
+        })
+    }
+
+    /// The letter number for the counter's `sequence`.
+    fn number(&self, sequence: i64) -> String {
+        self.format.format(&NumberParts {
+            kode: self.kode.clone(),
+            nomor: u32::try_from(sequence).unwrap_or(u32::MAX),
+            kode_desa: self.kode_desa.clone(),
+            month: self.issued_on.month(),
+            year: self.year,
+        })
+    }
+}
+
+/// A verification token for the QR code (128 random bits).
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    new_verification_token(bytes)
 }
 
 /// Unguessable ids for URLs (128 bits, base64url).
