@@ -171,6 +171,13 @@ impl App {
             .collect()
     }
 
+    /// The catalogue as the village's letter staff see it (for the counter and reservation forms).
+    pub async fn staff_letter_catalogue(&self, actor: &Actor, village: &str) -> AppResult<Vec<LetterType>> {
+        let village = KodeWilayah::parse(village).map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::ProcessLetters, &Target::Wilayah(&village))?;
+        self.letter_catalogue(&village).await
+    }
+
     async fn letter_type(&self, village: &KodeWilayah, slug: &str) -> AppResult<LetterType> {
         self.letter_catalogue(village).await?.into_iter().find(|t| t.spec.slug == slug).ok_or(AppError::NotFound)
     }

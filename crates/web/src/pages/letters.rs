@@ -98,7 +98,7 @@ async fn queue(
         .collect();
     let types = state
         .app
-        .letter_catalogue(&village.region.code)
+        .staff_letter_catalogue(&actor, &code)
         .await?
         .into_iter()
         .map(|t| (t.spec.slug, t.spec.name))
@@ -170,9 +170,7 @@ async fn new_request_page(
 ) -> Result<NewRequestPage, WebError> {
     let actor = Actor::Staff(staff.user.clone());
     // The queue's authorisation applies to the form too.
-    state.app.letter_queue(&actor, code).await?;
-    let village = KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
-    let catalogue = state.app.letter_catalogue(&village).await?;
+    let catalogue = state.app.staff_letter_catalogue(&actor, code).await?;
     let types = catalogue.iter().filter(|t| t.active).map(|t| (t.spec.slug.clone(), t.spec.name.clone())).collect();
     let chosen = catalogue.into_iter().find(|t| t.active && t.spec.slug == slug);
     let fields = match chosen {
