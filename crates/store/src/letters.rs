@@ -70,6 +70,36 @@ pub struct LetterRequest {
     /// The latest reason or note (for a return, a refusal).
     pub note: String,
     pub updated_at: DateTime<Utc>,
+    /// The resident who asked online; None for a walk-in entered by staff.
+    pub resident_id: Option<i64>,
+}
+
+/// A file to attach to a request (already checked: type sniffed, size within the limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    /// Random and unguessable.
+    pub id: String,
+    /// Which of the letter type's attachments this is (its `name`).
+    pub requirement: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub data: Vec<u8>,
+}
+
+/// An attachment as listed (without its bytes).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttachmentMeta {
+    pub id: String,
+    pub request_id: String,
+    pub requirement: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// A newer file was sent for the same requirement (a correction).
+    pub replaced: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 /// One step in a request's history.
@@ -92,6 +122,10 @@ pub struct Transition {
     pub event: RequestEvent,
     /// New field values (a resident's correction), if any.
     pub fields: Option<serde_json::Value>,
+    /// New files (a resident's correction); each replaces earlier files of its requirement.
+    pub attachments: Vec<NewAttachment>,
+    /// Messages telling people about this change, queued in the same transaction.
+    pub messages: Vec<crate::outbox::NewMessage>,
 }
 
 /// A number handed out by a village's counter.
@@ -151,9 +185,22 @@ pub trait LetterRepo: Send + Sync {
     async fn search_penduduk(&self, village: &str, query: &str, limit: i64) -> StoreResult<Vec<Penduduk>>;
     async fn count_penduduk(&self, village: &str) -> StoreResult<i64>;
 
-    async fn create_request(&self, request: &LetterRequest, event: &RequestEvent, audit: AuditEvent)
-    -> StoreResult<()>;
+    /// Stores a new request with its first event, its files and its messages in one transaction.
+    async fn create_request(
+        &self,
+        request: &LetterRequest,
+        event: &RequestEvent,
+        attachments: &[NewAttachment],
+        messages: &[crate::outbox::NewMessage],
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
     async fn request(&self, id: &str) -> StoreResult<Option<LetterRequest>>;
+    /// A resident's own requests, newest first.
+    async fn requests_of_resident(&self, resident_id: i64, limit: i64) -> StoreResult<Vec<LetterRequest>>;
+    /// The files of a request (without their bytes), oldest first.
+    async fn attachments(&self, request_id: &str) -> StoreResult<Vec<AttachmentMeta>>;
+    /// One file with its bytes.
+    async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>>;
     async fn request_events(&self, id: &str) -> StoreResult<Vec<RequestEvent>>;
     /// Requests of a village in the given states, soonest due first.
     async fn request_queue(&self, village: &str, states: &[&str], limit: i64) -> StoreResult<Vec<LetterRequest>>;
@@ -204,6 +251,7 @@ pub(crate) struct RequestRow {
     pub due_on: NaiveDate,
     pub note: String,
     pub updated_at: DateTime<Utc>,
+    pub resident_id: Option<i64>,
 }
 
 impl RequestRow {
@@ -222,6 +270,7 @@ impl RequestRow {
             due_on: self.due_on,
             note: self.note,
             updated_at: self.updated_at,
+            resident_id: self.resident_id,
         })
     }
 }
@@ -234,7 +283,13 @@ macro_rules! penduduk_columns {
 }
 macro_rules! request_columns {
     () => {
-        "id, village_code, letter_type, penduduk_id, state, fields, channel, received_at, due_on, note, updated_at"
+        "id, village_code, letter_type, penduduk_id, state, fields, channel, received_at, due_on, note, updated_at, \
+         resident_id"
+    };
+}
+macro_rules! attachment_columns {
+    () => {
+        "id, request_id, requirement, file_name, content_type, size_bytes, sha256, replaced, created_at"
     };
 }
 macro_rules! letter_columns {
@@ -249,6 +304,7 @@ macro_rules! letter_columns {
 macro_rules! impl_letter_repo {
     ($store:ty, $db:ty) => {
         use $crate::letters::*;
+        $crate::outbox::impl_outbox_insert!($db);
 
         /// Takes the next number of a counter inside `tx` (the row lock makes it one at a time).
         async fn next_number(
@@ -330,7 +386,43 @@ macro_rules! impl_letter_repo {
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("request {} is no longer {}", t.request_id, t.from_state)));
             }
+            for a in &t.attachments {
+                sqlx::query("UPDATE attachments SET replaced = TRUE WHERE request_id = $1 AND requirement = $2")
+                    .bind(&t.request_id)
+                    .bind(&a.requirement)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            insert_attachments(tx, &t.request_id, &t.attachments, t.event.at).await?;
+            insert_messages(tx, &t.messages, t.event.at).await?;
             insert_event(tx, &t.request_id, &t.event).await
+        }
+
+        async fn insert_attachments(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            request_id: &str,
+            attachments: &[NewAttachment],
+            at: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            for a in attachments {
+                sqlx::query(concat!(
+                    "INSERT INTO attachments (",
+                    attachment_columns!(),
+                    ", data) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9)"
+                ))
+                .bind(&a.id)
+                .bind(request_id)
+                .bind(&a.requirement)
+                .bind(&a.file_name)
+                .bind(&a.content_type)
+                .bind(a.data.len() as i64)
+                .bind(&a.sha256)
+                .bind(at)
+                .bind(&a.data)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
         }
 
         async fn insert_event(
@@ -525,13 +617,20 @@ macro_rules! impl_letter_repo {
                 Ok(n)
             }
 
-            async fn create_request(&self, r: &LetterRequest, event: &RequestEvent, audit: AuditEvent) -> StoreResult<()> {
+            async fn create_request(
+                &self,
+                r: &LetterRequest,
+                event: &RequestEvent,
+                attachments: &[NewAttachment],
+                messages: &[$crate::outbox::NewMessage],
+                audit: AuditEvent,
+            ) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(concat!(
                     "INSERT INTO letter_requests (",
                     request_columns!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
                 ))
                 .bind(&r.id)
                 .bind(&r.village_code)
@@ -544,11 +643,52 @@ macro_rules! impl_letter_repo {
                 .bind(r.due_on)
                 .bind(&r.note)
                 .bind(r.updated_at)
+                .bind(r.resident_id)
                 .execute(&mut *tx)
                 .await?;
                 insert_event(&mut tx, &r.id, event).await?;
+                insert_attachments(&mut tx, &r.id, attachments, r.received_at).await?;
+                insert_messages(&mut tx, messages, r.received_at).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn requests_of_resident(&self, resident_id: i64, limit: i64) -> StoreResult<Vec<LetterRequest>> {
+                let rows: Vec<RequestRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    request_columns!(),
+                    " FROM letter_requests WHERE resident_id = $1 ORDER BY received_at DESC LIMIT $2"
+                ))
+                .bind(resident_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(RequestRow::into_request).collect()
+            }
+
+            async fn attachments(&self, request_id: &str) -> StoreResult<Vec<AttachmentMeta>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    attachment_columns!(),
+                    " FROM attachments WHERE request_id = $1 ORDER BY created_at, id"
+                ))
+                .bind(request_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>> {
+                let meta: Option<AttachmentMeta> =
+                    sqlx::query_as(concat!("SELECT ", attachment_columns!(), " FROM attachments WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let Some(meta) = meta else { return Ok(None) };
+                let (data,): (Vec<u8>,) = sqlx::query_as("SELECT data FROM attachments WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(Some((meta, data)))
             }
 
             async fn request(&self, id: &str) -> StoreResult<Option<LetterRequest>> {
@@ -715,4 +855,4 @@ macro_rules! impl_letter_repo {
     };
 }
 
-pub(crate) use {impl_letter_repo, letter_columns, penduduk_columns, request_columns};
+pub(crate) use {attachment_columns, impl_letter_repo, letter_columns, penduduk_columns, request_columns};

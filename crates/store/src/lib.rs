@@ -6,7 +6,9 @@
 mod error;
 pub mod letters;
 mod model;
+pub mod outbox;
 mod postgres;
+pub mod residents;
 mod shared;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -95,7 +97,7 @@ pub fn redact_url(url: &str) -> String {
 /// Everything Balai keeps. Each method is one use-case-sized unit of work; a method that changes
 /// state takes the [`AuditEvent`] describing it and writes both in the same transaction.
 #[async_trait]
-pub trait Store: letters::LetterRepo + Send + Sync + 'static {
+pub trait Store: letters::LetterRepo + residents::ResidentRepo + outbox::OutboxRepo + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations (forward-only).

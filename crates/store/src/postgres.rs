@@ -6,6 +6,8 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use crate::letters::impl_letter_repo;
+use crate::outbox::impl_outbox_repo;
+use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 
 /// The oldest server we test against (Debian 12 ships 15; 13 has everything we use).
@@ -57,3 +59,5 @@ impl PgStore {
 
 impl_store!(PgStore, sqlx::Postgres);
 impl_letter_repo!(PgStore, sqlx::Postgres);
+impl_resident_repo!(PgStore, sqlx::Postgres);
+impl_outbox_repo!(PgStore, sqlx::Postgres);

@@ -5,6 +5,8 @@ use std::str::FromStr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::letters::impl_letter_repo;
+use crate::outbox::impl_outbox_repo;
+use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 
 pub struct SqliteStore {
@@ -53,3 +55,5 @@ impl SqliteStore {
 
 impl_store!(SqliteStore, sqlx::Sqlite);
 impl_letter_repo!(SqliteStore, sqlx::Sqlite);
+impl_resident_repo!(SqliteStore, sqlx::Sqlite);
+impl_outbox_repo!(SqliteStore, sqlx::Sqlite);

@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use balai_domain::wilayah::{KodeWilayah, Level, Region};
 use balai_store::letters::{
-    AllocatedNumber, IssuedLetter, LetterRequest, MakeLetter, Penduduk, RequestEvent, Transition,
+    AllocatedNumber, IssuedLetter, LetterRequest, MakeLetter, NewAttachment, Penduduk, RequestEvent, Transition,
 };
+use balai_store::outbox::NewMessage;
+use balai_store::residents::{NewResident, ResidentDecision};
 use balai_store::testing::fresh_store;
 use balai_store::{AuditEvent, Store, StoreError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -66,7 +68,34 @@ fn request(id: &str, penduduk_id: i64, state: &str) -> LetterRequest {
         due_on: NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
         note: String::new(),
         updated_at: at(1),
+        resident_id: None,
     }
+}
+
+fn file(id: &str, requirement: &str) -> NewAttachment {
+    NewAttachment {
+        id: id.into(),
+        requirement: requirement.into(),
+        file_name: format!("{requirement}.pdf"),
+        content_type: "application/pdf".into(),
+        sha256: "00".repeat(32),
+        data: b"%PDF-1.7\n".to_vec(),
+    }
+}
+
+fn message(topic: &str) -> NewMessage {
+    NewMessage {
+        channel: "email".into(),
+        recipient: "warga@example.org".into(),
+        subject: "Permohonan".into(),
+        body: "Isi".into(),
+        topic: topic.into(),
+    }
+}
+
+/// How many messages are queued on `topic` (read through the outbox table itself).
+async fn sqlx_count(store: &std::sync::Arc<dyn Store>, topic: &str) -> (i64,) {
+    (store.messages_about(topic).await.expect("messages").len() as i64,)
 }
 
 fn event(from: &str, to: &str) -> RequestEvent {
@@ -86,6 +115,8 @@ fn sign(request_id: &str) -> Transition {
         from_state: "menunggu_tanda_tangan".into(),
         event: event("menunggu_tanda_tangan", "selesai"),
         fields: None,
+        attachments: vec![],
+        messages: vec![],
     }
 }
 
@@ -142,13 +173,26 @@ async fn register_requests_and_transitions() {
     assert!(store.penduduk_by_nik("3207064512900003").await.expect("get").is_none(), "nothing half-written");
 
     let r = request("req-1", budi.id, "diajukan");
-    store.create_request(&r, &event("", "diajukan"), audit("letter_request.create")).await.expect("create");
+    store
+        .create_request(
+            &r,
+            &event("", "diajukan"),
+            &[file("a1", "ktp"), file("a0", "kk")],
+            &[message("surat:req-1")],
+            audit("letter_request.create"),
+        )
+        .await
+        .expect("create");
     assert_eq!(store.request("req-1").await.expect("get"), Some(r.clone()));
+    let (meta, data) = store.attachment("a1").await.expect("get").expect("exists");
+    assert_eq!((meta.request_id.as_str(), meta.size_bytes, data.as_slice()), ("req-1", 9, b"%PDF-1.7\n".as_slice()));
     let review = Transition {
         request_id: "req-1".into(),
         from_state: "diajukan".into(),
         event: event("diajukan", "diperiksa"),
         fields: None,
+        attachments: vec![],
+        messages: vec![],
     };
     store.transition_request(&review, audit("letter_request.periksa")).await.expect("review");
     // The same transition again (a double click) finds the request moved on: a conflict, no change.
@@ -159,6 +203,8 @@ async fn register_requests_and_transitions() {
         from_state: "diperiksa".into(),
         event: event("diperiksa", "perlu_perbaikan"),
         fields: Some(serde_json::json!({"keperluan": "Beasiswa kuliah"})),
+        attachments: vec![file("a2", "ktp")],
+        messages: vec![message("surat:req-1")],
     };
     store.transition_request(&fix, audit("letter_request.minta_perbaikan")).await.expect("fix");
     let stored = store.request("req-1").await.expect("get").expect("exists");
@@ -167,6 +213,12 @@ async fn register_requests_and_transitions() {
         ("perlu_perbaikan", Some("Beasiswa kuliah"))
     );
     assert_eq!(store.request_events("req-1").await.expect("events").len(), 3);
+    // The correction's file replaced the earlier one of its requirement; the other stays current.
+    let files = store.attachments("req-1").await.expect("files");
+    let current: Vec<&str> = files.iter().filter(|f| !f.replaced).map(|f| f.id.as_str()).collect();
+    assert_eq!((files.len(), current), (3, vec!["a0", "a2"]));
+    let (queued,): (i64,) = sqlx_count(&store, "surat:req-1").await;
+    assert_eq!(queued, 2, "one message per change, in the change's transaction");
     assert_eq!(store.request_queue(DESA, &["perlu_perbaikan"], 10).await.expect("queue").len(), 1);
     assert!(store.request_queue(DESA, &["diajukan"], 10).await.expect("queue").is_empty());
 }
@@ -180,7 +232,7 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
     for i in 0..50 {
         let r = request(&format!("req-{i}"), budi.id, "menunggu_tanda_tangan");
         store
-            .create_request(&r, &event("", "menunggu_tanda_tangan"), audit("letter_request.create"))
+            .create_request(&r, &event("", "menunggu_tanda_tangan"), &[], &[], audit("letter_request.create"))
             .await
             .expect("create");
     }
@@ -218,6 +270,8 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
         .create_request(
             &request("req-x", budi.id, "menunggu_tanda_tangan"),
             &event("", "menunggu_tanda_tangan"),
+            &[],
+            &[],
             audit("c"),
         )
         .await
@@ -237,6 +291,8 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
         .create_request(
             &request("req-y", budi.id, "menunggu_tanda_tangan"),
             &event("", "menunggu_tanda_tangan"),
+            &[],
+            &[],
             audit("c"),
         )
         .await
@@ -271,4 +327,49 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
     let (head, hash) = store.audit_head().await.expect("head");
     let records = store.audit_records(0, 10_000).await.expect("records");
     balai_domain::audit::verify_chain(records.iter(), Some((head, hash.as_str()))).expect("intact");
+}
+
+#[tokio::test]
+async fn resident_accounts_are_confirmed_once_and_sessions_expire() {
+    let (store, _db) = fresh_store().await;
+    village(&store).await;
+    store.save_penduduk(&[person("3207065205900001", "Budi")], audit("penduduk.import")).await.expect("import");
+    let budi = store.penduduk_by_nik("3207065205900001").await.expect("get").expect("exists");
+    let new = NewResident {
+        nik: "3207065205900001".into(),
+        village_code: DESA.into(),
+        full_name: "Budi".into(),
+        phone: "+6281234567890".into(),
+        email: String::new(),
+        password_hash: "hash".into(),
+        created_at: at(1),
+    };
+    let id = store.create_resident(&new, &[message("warga:1")], audit("resident.sign_up")).await.expect("create");
+    let twice = store.create_resident(&new, &[], audit("resident.sign_up")).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    let waiting = store.residents_of_village(DESA, Some("menunggu"), 10).await.expect("list");
+    assert_eq!(waiting.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+    assert_eq!(store.residents_of_village(DESA, None, 10).await.expect("list").len(), 1);
+
+    let confirm = ResidentDecision {
+        resident_id: id,
+        from_status: "menunggu".into(),
+        status: "terverifikasi".into(),
+        penduduk_id: Some(budi.id),
+        note: String::new(),
+        at: at(2),
+        messages: vec![message("warga:1")],
+    };
+    store.decide_resident(&confirm, audit("resident.confirm")).await.expect("confirm");
+    let again = store.decide_resident(&confirm, audit("resident.confirm")).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "a second decision changes nothing: {again:?}");
+    let stored = store.resident_by_nik("3207065205900001").await.expect("get").expect("exists");
+    assert_eq!((stored.status.as_str(), stored.penduduk_id), ("terverifikasi", Some(budi.id)));
+    assert_eq!(store.messages_about("warga:1").await.expect("messages").len(), 2);
+
+    store.create_resident_session("h1", id, at(30), audit("resident.login")).await.expect("session");
+    assert_eq!(store.session_resident("h1", at(10)).await.expect("get").map(|r| r.id), Some(id));
+    assert!(store.session_resident("h1", at(31)).await.expect("get").is_none(), "expired");
+    store.delete_resident_session("h1", audit("resident.logout")).await.expect("logout");
+    assert!(store.session_resident("h1", at(10)).await.expect("get").is_none());
 }

@@ -246,6 +246,7 @@ impl App {
             due_on: deadline.due,
             note: String::new(),
             updated_at: now,
+            resident_id: None,
         };
         let event = RequestEvent {
             at: now,
@@ -261,7 +262,7 @@ impl App {
             format!("wilayah:{}/surat:{}", village.as_str(), request.id),
             json!({"type": request.letter_type, "channel": "loket"}),
         );
-        self.store.create_request(&request, &event, audit).await?;
+        self.store.create_request(&request, &event, &[], &[], audit).await?;
         Ok(request)
     }
 
@@ -396,6 +397,8 @@ impl App {
                 note: note.to_string(),
             },
             fields: None,
+            attachments: Vec::new(),
+            messages: Vec::new(),
         }
     }
 
