@@ -1,5 +1,6 @@
 use balai_domain::roles::{Permission, RoleGrant, Target, any_allows};
 use balai_store::UserRecord;
+use balai_store::residents::Resident;
 
 use crate::{AppError, AppResult};
 
@@ -18,6 +19,44 @@ impl From<UserRecord> for StaffUser {
     }
 }
 
+/// A signed-in resident as the use-cases see them: no password hash.
+#[derive(Debug, Clone)]
+pub struct ResidentUser {
+    pub id: i64,
+    pub nik: String,
+    pub village_code: String,
+    pub full_name: String,
+    pub phone: String,
+    pub email: String,
+    /// `menunggu`, `terverifikasi` or `ditolak`.
+    pub status: String,
+    pub status_note: String,
+    /// Set once the village has confirmed the NIK against its register.
+    pub penduduk_id: Option<i64>,
+}
+
+impl From<Resident> for ResidentUser {
+    fn from(r: Resident) -> Self {
+        ResidentUser {
+            id: r.id,
+            nik: r.nik,
+            village_code: r.village_code,
+            full_name: r.full_name,
+            phone: r.phone,
+            email: r.email,
+            status: r.status,
+            status_note: r.status_note,
+            penduduk_id: r.penduduk_id,
+        }
+    }
+}
+
+impl ResidentUser {
+    pub fn is_confirmed(&self) -> bool {
+        self.status == "terverifikasi" && self.penduduk_id.is_some()
+    }
+}
+
 /// Who is asking. Every use-case takes one and decides from it what is allowed.
 #[derive(Debug, Clone)]
 pub enum Actor {
@@ -26,6 +65,8 @@ pub enum Actor {
         ip: String,
     },
     Staff(StaffUser),
+    /// A resident (warga) signed in to their own account.
+    Resident(ResidentUser),
     /// The operator at the command line (`balai …`), who owns the installation.
     System,
 }
@@ -35,6 +76,7 @@ impl Actor {
         match self {
             Actor::Anonymous { ip } => format!("anon:{ip}"),
             Actor::Staff(u) => format!("user:{}:{}", u.id, u.username),
+            Actor::Resident(r) => format!("warga:{}", r.id),
             Actor::System => "cli".to_string(),
         }
     }
@@ -52,7 +94,7 @@ impl Actor {
         match self {
             Actor::System => true,
             Actor::Staff(u) => any_allows(&u.grants, permission, target),
-            Actor::Anonymous { .. } => false,
+            Actor::Anonymous { .. } | Actor::Resident(_) => false,
         }
     }
 

@@ -87,22 +87,22 @@ impl App {
     }
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; SESSION_COOKIE_BYTES];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-async fn dummy_hash() -> AppResult<String> {
+pub(crate) async fn dummy_hash() -> AppResult<String> {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY.get_or_try_init(|| hash_password("not-a-real-password".to_string())).await.cloned()
 }
 
-async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+pub(crate) async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = argon2::password_hash::phc::PasswordHash::new(&hash) else { return false };
         argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()

@@ -14,6 +14,7 @@ pub mod letters;
 mod nik;
 mod offices;
 mod regions;
+mod residents;
 mod users;
 
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use balai_store::Store;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-pub use actor::{Actor, StaffUser};
+pub use actor::{Actor, ResidentUser, StaffUser};
 pub use audit::AuditEntry;
 pub use auth::{LoginOutcome, SESSION_COOKIE_BYTES};
 pub use calendar::HolidayImportReport;
@@ -29,6 +30,7 @@ pub use error::{AppError, AppResult, FieldError};
 pub use nik::NikInfo;
 pub use offices::NewOfficeInput;
 pub use regions::{ImportReport, RegionTree, RegionView, VillageProfileInput, VillageView};
+pub use residents::{PendingResident, ResidentLogin, SignUpInput};
 pub use users::{CreatedUser, NewStaffInput};
 
 /// Where "now" comes from: the system clock in production, a fixed one in tests.

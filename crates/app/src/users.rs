@@ -226,6 +226,7 @@ impl App {
                 })
                 .collect(),
             Actor::System => self.config.home_region.iter().cloned().collect(),
+            Actor::Resident(_) => Vec::new(),
             Actor::Anonymous { .. } => return Err(AppError::Unauthenticated),
         };
         if regions.is_empty() { Err(AppError::NotFound) } else { Ok(regions) }

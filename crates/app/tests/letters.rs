@@ -267,3 +267,189 @@ async fn a_certified_signature_service_signs_the_pdf_before_the_village_does() {
     let view = app.letter_request(&kades, &id).await.expect("view");
     assert_eq!((view.state, view.letter.is_none()), (RequestState::MenungguTandaTangan, true));
 }
+
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 photo of a KTP";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n photo of a KK";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+
+fn upload(requirement: &str, name: &str, bytes: &[u8]) -> balai_app::letters::Upload {
+    balai_app::letters::Upload { requirement: requirement.into(), file_name: name.into(), bytes: bytes.to_vec() }
+}
+
+fn field_errors(result: Result<impl std::fmt::Debug, AppError>) -> Vec<(String, String)> {
+    match result {
+        Err(AppError::Invalid(errors)) => errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+async fn signed_up(app: &App, nik: &str, name: &str) -> Actor {
+    let input = balai_app::SignUpInput {
+        village: DESA.into(),
+        nik: nik.into(),
+        full_name: name.into(),
+        phone: "0812-3456-7890".into(),
+        email: "budi@contoh.id".into(),
+        password: "rahasia-sekali".into(),
+        password_confirm: "rahasia-sekali".into(),
+    };
+    Actor::Resident(app.sign_up_resident(input, "127.0.0.1").await.expect("sign up").resident)
+}
+
+#[tokio::test]
+async fn a_resident_requests_an_sktm_online_fixes_it_and_downloads_the_signed_letter() {
+    let (app, _db) = app().await;
+    let operator = staff(&app, "operator.sukamulya").await;
+    let kades = staff(&app, "kades.sukamulya").await;
+    app.import_penduduk(&operator, DESA, "penduduk.csv", REGISTER.as_bytes()).await.expect("import");
+
+    // Sign-up: bad input is refused field by field; a NIK cannot sign up twice.
+    let bad = balai_app::SignUpInput {
+        village: DESA.into(),
+        nik: "1234".into(),
+        full_name: " ".into(),
+        password: "short".into(),
+        ..Default::default()
+    };
+    let fields: Vec<String> =
+        field_errors(app.sign_up_resident(bad, "127.0.0.1").await).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["nik", "full_name", "phone", "password"]);
+    let budi = signed_up(&app, "3207061205900011", "Budi  Pratama").await;
+    let twice = balai_app::SignUpInput {
+        village: DESA.into(),
+        nik: "3207061205900011".into(),
+        full_name: "Orang Lain".into(),
+        email: "lain@contoh.id".into(),
+        password: "rahasia-sekali".into(),
+        password_confirm: "rahasia-sekali".into(),
+        ..Default::default()
+    };
+    assert_eq!(field_errors(app.sign_up_resident(twice, "127.0.0.2").await)[0].0, "nik");
+    let login = app.resident_login("3207 0612 0590 0011", "rahasia-sekali", "127.0.0.1").await.expect("login");
+    assert_eq!(login.resident.full_name, "Budi Pratama");
+    assert!(matches!(app.resident_login("3207061205900011", "salah", "127.0.0.1").await, Err(AppError::LoginFailed)));
+
+    // Not confirmed yet: no online requests.
+    let sktm = filled_fields(&app, "sktm").await;
+    let early = app.create_online_request(&budi, "sktm", sktm.clone(), vec![]).await;
+    assert_eq!(field_errors(early)[0].0, "account");
+
+    // The village confirms the NIK against its register.
+    let pending = app.pending_residents(&operator, DESA).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].register_name.as_deref(), Some("Budi Pratama"));
+    assert!(matches!(app.pending_residents(&budi, DESA).await, Err(AppError::NotFound)), "residents see no list");
+    app.decide_resident(&operator, pending[0].resident.id, true, "").await.expect("confirm");
+    let again = app.decide_resident(&operator, pending[0].resident.id, true, "").await;
+    assert!(matches!(again, Err(AppError::AlreadyDone(_))), "{again:?}");
+    let budi = Actor::Resident(app.current_resident(&budi).await.expect("reload"));
+
+    // Missing and fake attachments are refused, and nothing is stored.
+    let missing = app.create_online_request(&budi, "sktm", sktm.clone(), vec![upload("ktp", "ktp.jpg", JPEG)]).await;
+    let missing: Vec<String> = field_errors(missing).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(missing, ["lampiran_kk", "lampiran_pengantar_rt_rw"]);
+    let fake = vec![
+        upload("ktp", "ktp.jpg", JPEG),
+        upload("kk", "kk.png", PNG),
+        upload("pengantar_rt_rw", "pengantar.pdf", b"<html><script>alert(1)</script></html>"),
+    ];
+    let fake = field_errors(app.create_online_request(&budi, "sktm", sktm.clone(), fake).await);
+    assert_eq!(fake[0].0, "lampiran_pengantar_rt_rw");
+    assert!(fake[0].1.contains("isi berkas diperiksa"), "{fake:?}");
+    assert!(app.resident_requests(&budi).await.expect("list").is_empty(), "nothing half-written");
+
+    let files = vec![
+        upload("ktp", "../KTP Budi.jpeg", JPEG),
+        upload("kk", "kk.png", PNG),
+        upload("pengantar_rt_rw", "pengantar.pdf", PDF),
+    ];
+    let request = app.create_online_request(&budi, "sktm", sktm.clone(), files).await.expect("request");
+    assert_eq!((request.channel.as_str(), request.resident_id.is_some()), ("online", true));
+    let mine = app.resident_request(&budi, &request.id).await.expect("view");
+    assert_eq!(mine.attachments.len(), 3);
+    assert_eq!(mine.attachments[0].file_name, "KTP Budi.jpg");
+    assert!(mine.may_cancel && !mine.may_correct);
+
+    // Someone else (another resident, staff of another village) cannot open it by its id.
+    app.import_penduduk(&operator, DESA, "p.csv", REGISTER.as_bytes()).await.expect("again");
+    let siti = signed_up(&app, "3207065208950012", "Siti Aminah").await;
+    assert!(matches!(app.resident_request(&siti, &request.id).await, Err(AppError::NotFound)));
+    let file_id = mine.attachments[0].id.clone();
+    assert!(matches!(app.request_attachment(&siti, &request.id, &file_id).await, Err(AppError::NotFound)));
+    let other_operator = staff(&app, "operator.cikoneng").await;
+    assert!(matches!(app.request_attachment(&other_operator, &request.id, &file_id).await, Err(AppError::NotFound)));
+    let (meta, bytes) = app.request_attachment(&operator, &request.id, &file_id).await.expect("staff sees it");
+    assert_eq!((meta.content_type.as_str(), bytes.as_slice()), ("image/jpeg", JPEG));
+
+    // The operator returns it; the resident fixes a field and replaces the KTP photo.
+    app.act_on_request(&operator, &request.id, RequestAction::MintaPerbaikan, "Foto KTP buram").await.expect("return");
+    let mine = app.resident_request(&budi, &request.id).await.expect("view");
+    assert_eq!(mine.view.state, RequestState::PerluPerbaikan);
+    assert_eq!(mine.view.request.note, "Foto KTP buram");
+    assert!(mine.may_correct);
+    let mut fixed = sktm.clone();
+    fixed.insert("keperluan".into(), "Beasiswa O'Brien <script>x</script> Cisontról".into());
+    app.resubmit_request(&budi, &request.id, fixed, vec![upload("ktp", "ktp-baru.jpg", JPEG)]).await.expect("fix");
+    let again = app.resubmit_request(&budi, &request.id, sktm.clone(), vec![]).await;
+    assert!(matches!(again, Err(AppError::AlreadyDone(_))), "{again:?}");
+
+    // Verified and signed; the resident downloads the PDF; the letter verifies.
+    app.act_on_request(&operator, &request.id, RequestAction::Verifikasi, "").await.expect("verify");
+    assert!(matches!(app.cancel_request(&budi, &request.id).await, Err(AppError::AlreadyDone(_))));
+    let letter = app.sign_request(&kades, &request.id).await.expect("sign");
+    let (downloaded, pdf) = app.resident_letter_pdf(&budi, &request.id).await.expect("pdf");
+    assert_eq!(downloaded.number, letter.number);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Budi Pratama") && text.contains(&letter.number), "{text}");
+    assert!(text.contains("Cisontról"), "{text}");
+    assert!(matches!(app.resident_letter_pdf(&siti, &request.id).await, Err(AppError::NotFound)));
+    assert!(app.verify_letter(&letter.token, None).await.expect("verify").signature_valid);
+
+    let mine = app.resident_request(&budi, &request.id).await.expect("view");
+    assert_eq!(mine.view.state, RequestState::Selesai);
+    let current: Vec<&str> = mine.attachments.iter().filter(|a| !a.replaced).map(|a| a.file_name.as_str()).collect();
+    assert_eq!(current.len(), 3);
+    assert!(current.contains(&"ktp-baru.jpg"));
+    let actions: Vec<&str> = mine.view.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["ajukan", "periksa", "minta_perbaikan", "kirim_perbaikan", "verifikasi", "tandatangani"]);
+
+    // Every change the resident should hear about queued one e-mail and one WhatsApp message.
+    let (_, messages) = app.request_files_and_messages(&operator, &request.id).await.expect("messages");
+    let subjects: Vec<&str> = messages.iter().filter(|m| m.channel == "email").map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects.len(), 5, "{subjects:?}");
+    assert!(subjects[0].starts_with("Permohonan Surat Keterangan Tidak Mampu diterima"), "{subjects:?}");
+    assert!(
+        subjects[4].starts_with("Surat Surat Keterangan Tidak Mampu sudah terbit") || subjects[4].contains("terbit")
+    );
+    assert_eq!(messages.iter().filter(|m| m.channel == "whatsapp").count(), 5);
+    assert!(messages.iter().all(|m| m.status == "pending"));
+}
+
+#[tokio::test]
+async fn a_resident_can_withdraw_a_request_before_it_is_verified() {
+    let (app, _db) = app().await;
+    let operator = staff(&app, "operator.sukamulya").await;
+    app.import_penduduk(&operator, DESA, "penduduk.csv", REGISTER.as_bytes()).await.expect("import");
+    let budi = signed_up(&app, "3207061205900011", "Budi Pratama").await;
+    let id = app.pending_residents(&operator, DESA).await.expect("pending")[0].resident.id;
+    app.decide_resident(&operator, id, true, "").await.expect("confirm");
+    let budi = Actor::Resident(app.current_resident(&budi).await.expect("reload"));
+    let files =
+        vec![upload("ktp", "k.jpg", JPEG), upload("kk", "kk.png", PNG), upload("pengantar_rt_rw", "p.pdf", PDF)];
+    let sktm = filled_fields(&app, "sktm").await;
+    let request = app.create_online_request(&budi, "sktm", sktm, files).await.expect("request");
+    app.cancel_request(&budi, &request.id).await.expect("cancel");
+    let view = app.resident_request(&budi, &request.id).await.expect("view");
+    assert_eq!(view.view.state, RequestState::Dibatalkan);
+    assert!(!view.may_cancel && !view.may_correct);
+    assert!(app.letter_queue(&operator, DESA).await.expect("queue").iter().all(|q| q.request.id != request.id));
+
+    // A refused sign-up needs a reason and leaves the resident unable to request.
+    let siti = signed_up(&app, "3207065208950012", "Siti Aminah").await;
+    let siti_id = app.pending_residents(&operator, DESA).await.expect("pending")[0].resident.id;
+    assert_eq!(field_errors(app.decide_resident(&operator, siti_id, false, " ").await)[0].0, "note");
+    app.decide_resident(&operator, siti_id, false, "Data KK belum diperbarui").await.expect("refuse");
+    let siti = Actor::Resident(app.current_resident(&siti).await.expect("reload"));
+    let refused = app.create_online_request(&siti, "sktm", BTreeMap::new(), vec![]).await;
+    assert_eq!(field_errors(refused)[0].0, "account");
+}

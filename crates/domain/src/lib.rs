@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod contact;
 pub mod nik;
 pub mod roles;
 pub mod surat;

@@ -2,6 +2,7 @@
 //! requests through the states of domain.md §4, gapless numbering, signing and verification.
 
 mod keys;
+mod online;
 mod register;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ use rand::RngCore;
 use serde_json::json;
 
 pub use keys::MasterKey;
+pub use online::{ResidentRequestItem, ResidentRequestView, Upload};
 pub use register::PendudukImportReport;
 
 use crate::{Actor, App, AppError, AppResult, FieldError};
@@ -91,6 +93,25 @@ pub struct RequestView {
     pub letter: Option<IssuedLetter>,
     pub sla: SlaState,
     pub deadline_explained: String,
+}
+
+/// Checks every field of a letter type; the valid values, normalised, and an error per bad one.
+fn validate_fields(
+    spec: &LetterTypeSpec,
+    input: &BTreeMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) -> BTreeMap<String, String> {
+    let mut fields = BTreeMap::new();
+    for field in &spec.fields {
+        let value = input.get(&field.name).map(String::as_str).unwrap_or("");
+        match validate_field_value(field, value) {
+            Ok(v) => {
+                fields.insert(field.name.clone(), v);
+            }
+            Err(message) => errors.push(FieldError::new(field.name.clone(), message)),
+        }
+    }
+    fields
 }
 
 /// A walk-in request entered at the counter.
@@ -216,18 +237,10 @@ impl App {
                 }
             },
         };
-        let mut fields = BTreeMap::new();
-        if let Some(t) = &letter_type {
-            for spec in &t.spec.fields {
-                let value = input.fields.get(&spec.name).map(String::as_str).unwrap_or("");
-                match validate_field_value(spec, value) {
-                    Ok(v) => {
-                        fields.insert(spec.name.clone(), v);
-                    }
-                    Err(message) => errors.push(FieldError::new(spec.name.clone(), message)),
-                }
-            }
-        }
+        let fields = match &letter_type {
+            Some(t) => validate_fields(&t.spec, &input.fields, &mut errors),
+            None => BTreeMap::new(),
+        };
         let (Some(letter_type), Some(person)) = (letter_type, person) else { return Err(AppError::Invalid(errors)) };
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
@@ -366,7 +379,8 @@ impl App {
             Party::Operator
         };
         let to = next_state(from, action, party).map_err(|e| AppError::invalid("action", e.message_id()))?;
-        let transition = self.transition(actor, request, from, to, action, note);
+        let mut transition = self.transition(actor, request, from, to, action, note);
+        transition.messages = self.resident_messages(request, to, note).await?;
         let audit = self.audit_event(
             actor,
             &format!("letter_request.{}", action.as_str()),
@@ -546,7 +560,8 @@ impl App {
                 Ok((letter, pdf))
             })
         });
-        let transition = self.transition(actor, &request, from, to, RequestAction::Tandatangani, "");
+        let mut transition = self.transition(actor, &request, from, to, RequestAction::Tandatangani, "");
+        transition.messages = self.resident_messages(&request, to, "").await?;
         let audit = self.audit_event(
             actor,
             "letter.issue",
