@@ -26,8 +26,13 @@ struct ErrorPage<'a> {
 
 /// A complete error page (no user context: errors are rendered outside handlers too).
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let layout =
-        Layout { site_name: "Balai".into(), css_url: crate::assets::css_url(), csrf: String::new(), user: None };
+    let layout = Layout {
+        site_name: "Balai".into(),
+        css_url: crate::assets::css_url(),
+        csrf: String::new(),
+        user: None,
+        resident: None,
+    };
     let body = ErrorPage { layout, title, message }.render().unwrap_or_else(|_| message.to_string());
     (status, Html(body)).into_response()
 }

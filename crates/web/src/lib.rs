@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::auth::routes())
         .merge(pages::staff::routes())
         .merge(pages::letters::routes())
+        .merge(pages::warga::routes())
         .merge(pages::ops::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)

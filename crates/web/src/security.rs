@@ -50,6 +50,23 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 43);
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let exempt = request.uri().path().starts_with("/api/");
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !safe && !exempt && multipart {
+        // Uploads are streamed, not buffered here: the `UploadForm` extractor, the only one that
+        // reads multipart bodies, checks the token once it has read the fields.
+        if request.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
+            return csrf_refused(request.uri().path());
+        }
+        let mut request = request;
+        if let Some(token) = existing {
+            request.extensions_mut().insert(CsrfToken(token));
+        }
+        return next.run(request).await;
+    }
     if !safe && !exempt {
         let cross_site = request.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
         let (parts, body) = request.into_parts();
@@ -76,12 +93,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
             _ => false,
         };
         if cross_site || !valid {
-            tracing::info!(path = %parts.uri.path(), "request refused: CSRF token missing or wrong");
-            return error_page(
-                StatusCode::FORBIDDEN,
-                "Formulir kedaluwarsa",
-                "Formulir ini tidak dapat diproses karena sesinya sudah berakhir. Buka kembali halamannya lalu kirim ulang.",
-            );
+            return csrf_refused(parts.uri.path());
         }
         let mut request = Request::from_parts(parts, Body::from(bytes));
         if let Some(token) = existing {
@@ -100,6 +112,16 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         set_cookie(&mut response, CSRF_COOKIE, &token, None, state.secure_cookies);
     }
     response
+}
+
+/// The page for a form whose CSRF token is missing or wrong (usually an old tab).
+pub fn csrf_refused(path: &str) -> Response {
+    tracing::info!(%path, "request refused: CSRF token missing or wrong");
+    error_page(
+        StatusCode::FORBIDDEN,
+        "Formulir kedaluwarsa",
+        "Formulir ini tidak dapat diproses karena sesinya sudah berakhir. Buka kembali halamannya lalu kirim ulang.",
+    )
 }
 
 pub fn new_token() -> String {
@@ -148,7 +170,7 @@ fn is_utf8_form(body: &[u8]) -> bool {
     std::str::from_utf8(&decoded).is_ok()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

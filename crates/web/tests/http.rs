@@ -613,3 +613,180 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
     let forged = t.browser().get(&format!("/v/{token}?s=AAAA")).await;
     assert!(forged.body.contains("TIDAK cocok"));
 }
+
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a KTP photo";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n a KK photo";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+
+impl Browser {
+    /// Posts a multipart form with files, with the CSRF token from the cookie (unless `csrf` is None).
+    async fn post_files(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+        csrf: Option<String>,
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(token) = csrf {
+            form = form.text("csrf", token);
+        }
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (name, file_name, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.to_string());
+            form = form.part(name.to_string(), part);
+        }
+        self.send(self.client.post(format!("{}{path}", self.base)).multipart(form)).await
+    }
+}
+
+fn sktm_files() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    vec![
+        ("lampiran_ktp", "ktp.jpg", JPEG.to_vec()),
+        ("lampiran_kk", "kk.png", PNG.to_vec()),
+        ("lampiran_pengantar_rt_rw", "pengantar.pdf", PDF.to_vec()),
+    ]
+}
+
+const SKTM_FIELDS: [(&str, &str); 3] =
+    [("penghasilan", "750000"), ("jumlah_tanggungan", "4"), ("keperluan", "Beasiswa O'Brien <script>x</script>")];
+
+#[tokio::test]
+async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_letter() {
+    let t = spawn_app().await;
+    // Sign-up from the village page; bad input is refused field by field.
+    let village = t.browser().get("/desa/32.07.06.2001").await;
+    assert!(village.body.contains("/warga/daftar?desa=32.07.06.2001"), "{}", village.body);
+    let warga = t.browser();
+    assert_eq!(warga.get("/warga/daftar?desa=32.07.06.2001").await.status, 200);
+    let bad = warga
+        .post("/warga/daftar", &[("village", "32.07.06.2001"), ("nik", "3207061205900001"), ("full_name", "Asep")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Kata sandi paling sedikit 8 karakter"), "{}", bad.body);
+    let signed_up = warga
+        .post(
+            "/warga/daftar",
+            &[
+                ("village", "32.07.06.2001"),
+                ("nik", "3207 0612 0590 0001"),
+                ("full_name", "Asep Saepudin"),
+                ("phone", "0812-3456-7890"),
+                ("email", "asep@contoh.id"),
+                ("password", "rahasia-sekali"),
+                ("password_confirm", "rahasia-sekali"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status, 303, "{}", signed_up.body);
+    let home = warga.get("/warga").await;
+    assert!(home.body.contains("menunggu konfirmasi kantor desa"), "{}", home.body);
+    assert_eq!(warga.get("/warga/ajukan/sktm").await.status, 303, "not confirmed yet: back to the list");
+
+    // The operator confirms the NIK against the register.
+    let op = t.logged_in("operator.sukamulya").await;
+    let pending = op.get("/staf/desa/32.07.06.2001/warga").await;
+    assert!(pending.body.contains("Asep Saepudin") && pending.body.contains("3207061205900001"), "{}", pending.body);
+    let decide = pending.body.split("action=\"/staf/warga/").nth(1).and_then(|s| s.split('"').next()).expect("form");
+    let confirmed =
+        op.post(&format!("/staf/warga/{decide}"), &[("village", "32.07.06.2001"), ("decision", "konfirmasi")]).await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    let other_op = t.logged_in("operator.cikoneng").await;
+    assert_eq!(other_op.get("/staf/desa/32.07.06.2001/warga").await.status, 404);
+
+    // Uploads: no token, a fake PDF, a missing attachment, and 30 MB are refused; nothing is stored.
+    let path = "/warga/ajukan/sktm";
+    assert_eq!(warga.get(path).await.status, 200);
+    let token = csrf_of(&warga);
+    assert_eq!(warga.post_files(path, &SKTM_FIELDS, &sktm_files(), None).await.status, 403);
+    let mut fake = sktm_files();
+    fake[2].2 = b"<html><script>alert(1)</script></html>".to_vec();
+    let refused = warga.post_files(path, &SKTM_FIELDS, &fake, Some(token.clone())).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("isi berkas diperiksa"), "{}", refused.body);
+    assert!(
+        refused.body.contains("Beasiswa O&#39;Brien &#60;script&#62;"),
+        "typed values come back, escaped: {}",
+        refused.body
+    );
+    let missing = warga.post_files(path, &SKTM_FIELDS, &sktm_files()[..2], Some(token.clone())).await;
+    assert!(missing.body.contains("Lampirkan Surat pengantar RT/RW"), "{}", missing.body);
+    let mut huge = sktm_files();
+    huge[0].2 = vec![0xFF; 30 * 1024 * 1024];
+    let too_big = warga.post_files(path, &SKTM_FIELDS, &huge, Some(token.clone())).await;
+    assert_eq!(too_big.status, 413);
+    assert!(too_big.body.contains("Berkas terlalu besar"));
+    assert!(warga.get("/warga").await.body.contains("Belum ada permohonan"));
+
+    let created = warga.post_files(path, &SKTM_FIELDS, &sktm_files(), Some(token.clone())).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let request_path = created.location().split('?').next().expect("path").to_string();
+    let id = request_path.trim_start_matches("/warga/permohonan/").to_string();
+    let mine = warga.get(&request_path).await;
+    assert!(mine.body.contains("Diajukan") && mine.body.contains("ktp.jpg"), "{}", mine.body);
+
+    // Nobody else reaches it: another resident, a visitor, another village's operator.
+    let someone = t.browser();
+    let other = someone
+        .post(
+            "/warga/daftar",
+            &[
+                ("village", "32.07.06.2001"),
+                ("nik", "3207065208950002"),
+                ("full_name", "Euis Nurhayati"),
+                ("email", "euis@contoh.id"),
+                ("password", "rahasia-sekali"),
+                ("password_confirm", "rahasia-sekali"),
+            ],
+        )
+        .await;
+    assert_eq!(other.status, 303, "{}", other.body);
+    assert_eq!(someone.get(&request_path).await.status, 404);
+    assert_eq!(someone.get(&format!("{request_path}/surat.pdf")).await.status, 404);
+    assert_eq!(t.browser().get(&request_path).await.status, 303, "a visitor is sent to sign in");
+    assert_eq!(other_op.get(&format!("/staf/surat/{id}")).await.status, 404);
+
+    // The operator sees the files and returns the request for correction.
+    let staff_page = op.get(&format!("/staf/surat/{id}")).await;
+    let file = staff_page.body.split("/lampiran/").nth(1).and_then(|s| s.split('"').next()).expect("file link");
+    let download = op.get(&format!("/staf/surat/{id}/lampiran/{file}")).await;
+    assert_eq!(download.status, 200);
+    assert!(download.headers["content-disposition"].to_str().expect("ascii").starts_with("attachment"));
+    assert!(download.headers["content-security-policy"].to_str().expect("ascii").contains("sandbox"));
+    assert_eq!(someone.get(&format!("{request_path}/lampiran/{file}")).await.status, 404);
+    let returned =
+        op.post(&format!("/staf/surat/{id}/aksi"), &[("action", "minta_perbaikan"), ("note", "Foto KTP buram")]).await;
+    assert_eq!(returned.status, 303);
+    let mine = warga.get(&request_path).await;
+    assert!(mine.body.contains("Foto KTP buram") && mine.body.contains("Kirim perbaikan"), "{}", mine.body);
+
+    // The resident fixes it with a new KTP photo; the operator verifies; the kepala desa signs.
+    let fixed = warga
+        .post_files(
+            &format!("{request_path}/perbaikan"),
+            &SKTM_FIELDS,
+            &[("lampiran_ktp", "ktp-baru.jpg", JPEG.to_vec())],
+            Some(csrf_of(&warga)),
+        )
+        .await;
+    assert_eq!(fixed.status, 303, "{}", fixed.body);
+    assert_eq!(op.post(&format!("/staf/surat/{id}/aksi"), &[("action", "verifikasi")]).await.status, 303);
+    let kades = t.logged_in("kades.sukamulya").await;
+    let signed = kades.post("/staf/desa/32.07.06.2001/surat/tandatangani", &[("id", &id)]).await;
+    assert!(signed.body.contains("Terbit"), "{}", signed.body);
+    let staff_page = op.get(&format!("/staf/surat/{id}")).await;
+    assert!(staff_page.body.contains("Pesan ke pemohon") && staff_page.body.contains("asep@contoh.id"));
+
+    // The resident downloads the PDF; the QR's page says the letter is valid.
+    let mine = warga.get(&request_path).await;
+    assert!(mine.body.contains("Surat Anda sudah terbit"), "{}", mine.body);
+    let pdf = warga.send(warga.client.get(format!("{}{request_path}/surat.pdf", warga.base))).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let token = mine.body.split("href=\"/v/").nth(1).and_then(|s| s.split('"').next()).expect("verification link");
+    let verification = t.browser().get(&format!("/v/{token}")).await;
+    assert!(verification.body.contains("SAH") && verification.body.contains("A*** S*******"));
+    let _ = &t.clock;
+}

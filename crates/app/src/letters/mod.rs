@@ -28,7 +28,7 @@ use rand::RngCore;
 use serde_json::json;
 
 pub use keys::MasterKey;
-pub use online::{ResidentRequestItem, ResidentRequestView, Upload};
+pub use online::{ResidentRequestItem, ResidentRequestView, Upload, tracking_code};
 pub use register::PendudukImportReport;
 
 use crate::{Actor, App, AppError, AppResult, FieldError};

@@ -250,6 +250,10 @@ struct RequestPage {
     /// (value, label, is secondary)
     actions: Vec<(&'static str, &'static str, bool)>,
     can_sign: bool,
+    /// (id, requirement label, file name, replaced)
+    attachments: Vec<(String, String, String, bool)>,
+    /// (channel, recipient, subject, status label, last error)
+    messages: Vec<(String, String, String, &'static str, String)>,
     view: RequestView,
 }
 
@@ -313,9 +317,29 @@ async fn request_page_for(
             (at, to.to_string(), e.note.clone())
         })
         .collect();
+    let (files, outbox) = state.app.request_files_and_messages(&actor, id).await?;
+    let label = |req: &str| {
+        view.letter_type.attachments.iter().find(|a| a.name == req).map_or(req.to_string(), |a| a.label.clone())
+    };
+    let attachments =
+        files.iter().map(|a| (a.id.clone(), label(&a.requirement), a.file_name.clone(), a.replaced)).collect();
+    let messages = outbox
+        .into_iter()
+        .map(|m| {
+            let status = match m.status.as_str() {
+                "sent" => "terkirim",
+                "failed" => "gagal",
+                _ if m.attempts > 0 => "dicoba ulang",
+                _ => "antre",
+            };
+            (m.channel, m.recipient, m.subject, status, m.last_error)
+        })
+        .collect();
     Ok(RequestPage {
         layout: staff.visitor.layout(),
         errors,
+        attachments,
+        messages,
         message: message.to_string(),
         due_text: balai_domain::calendar::format_tanggal(view.request.due_on),
         issued_text: view

@@ -6,6 +6,7 @@ pub mod letters;
 pub mod ops;
 pub mod public;
 pub mod staff;
+pub mod warga;
 
 use axum::http::StatusCode;
 use axum::response::Response;
