@@ -4,6 +4,7 @@
 //! same rules.
 
 mod actor;
+mod api_tokens;
 mod audit;
 mod auth;
 mod calendar;
@@ -23,6 +24,7 @@ use balai_store::Store;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 pub use actor::{Actor, ResidentUser, StaffUser};
+pub use api_tokens::ApiTokenListing;
 pub use audit::AuditEntry;
 pub use auth::{LoginOutcome, SESSION_COOKIE_BYTES};
 pub use calendar::HolidayImportReport;

@@ -3,6 +3,7 @@
 //! runtime from the database URL. Methods are use-case sized: each state change and its audit record
 //! are written in one transaction inside the method, so transactions never leak through the trait.
 
+pub mod api_tokens;
 mod error;
 pub mod letters;
 mod model;
@@ -97,7 +98,9 @@ pub fn redact_url(url: &str) -> String {
 /// Everything Balai keeps. Each method is one use-case-sized unit of work; a method that changes
 /// state takes the [`AuditEvent`] describing it and writes both in the same transaction.
 #[async_trait]
-pub trait Store: letters::LetterRepo + residents::ResidentRepo + outbox::OutboxRepo + Send + Sync + 'static {
+pub trait Store:
+    letters::LetterRepo + residents::ResidentRepo + outbox::OutboxRepo + api_tokens::ApiTokenRepo + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations (forward-only).

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
+use crate::api_tokens::impl_api_token_repo;
 use crate::letters::impl_letter_repo;
 use crate::outbox::impl_outbox_repo;
 use crate::residents::impl_resident_repo;
@@ -61,3 +62,4 @@ impl_store!(PgStore, sqlx::Postgres);
 impl_letter_repo!(PgStore, sqlx::Postgres);
 impl_resident_repo!(PgStore, sqlx::Postgres);
 impl_outbox_repo!(PgStore, sqlx::Postgres);
+impl_api_token_repo!(PgStore);

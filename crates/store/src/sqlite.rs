@@ -4,6 +4,7 @@ use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::api_tokens::impl_api_token_repo;
 use crate::letters::impl_letter_repo;
 use crate::outbox::impl_outbox_repo;
 use crate::residents::impl_resident_repo;
@@ -57,3 +58,4 @@ impl_store!(SqliteStore, sqlx::Sqlite);
 impl_letter_repo!(SqliteStore, sqlx::Sqlite);
 impl_resident_repo!(SqliteStore, sqlx::Sqlite);
 impl_outbox_repo!(SqliteStore, sqlx::Sqlite);
+impl_api_token_repo!(SqliteStore);

@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! Balai's web interface: citizen pages, staff pages, health and metrics, static assets.
 
+mod api;
 pub mod assets;
 pub mod config;
 mod error;
@@ -50,6 +51,7 @@ impl AppState {
 /// metrics.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .merge(api::routes())
         .merge(pages::public::routes())
         .merge(pages::auth::routes())
         .merge(pages::staff::routes())

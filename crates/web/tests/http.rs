@@ -790,3 +790,107 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     assert!(verification.body.contains("SAH") && verification.body.contains("A*** S*******"));
     let _ = &t.clock;
 }
+
+#[tokio::test]
+async fn the_rest_api_runs_the_letter_flow_with_bearer_tokens_and_json_errors() {
+    let t = spawn_app().await;
+    // A token is made on the staff member's own page and shown once.
+    let op = t.logged_in("operator.sukamulya").await;
+    let made = op.post("/staf/token", &[("name", "dasbor kabupaten")]).await;
+    assert_eq!(made.status, 200);
+    let op_token = made.body.split("<p><code>").nth(1).and_then(|s| s.split('<').next()).expect("token").to_string();
+    assert!(op_token.starts_with("balai_"));
+    assert!(!op.get("/staf/token").await.body.contains(&op_token), "shown only once");
+    let kades_token = t.app.create_api_token(&balai_app::Actor::System, "kades.sukamulya", "tes").await.expect("token");
+    let other_token =
+        t.app.create_api_token(&balai_app::Actor::System, "operator.cikoneng", "tes").await.expect("token");
+
+    let client = reqwest::Client::new();
+    let url = |path: &str| format!("{}/api/v1{path}", t.base);
+    let call = |method: reqwest::Method, path: &str, token: &str, body: Option<serde_json::Value>| {
+        let mut request = client.request(method, url(path));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.expect("send");
+            let status = response.status().as_u16();
+            let json: serde_json::Value = response.json().await.unwrap_or_default();
+            (status, json)
+        }
+    };
+    use reqwest::Method;
+    let queue = "/desa/32.07.06.2001/permohonan";
+    let (status, body) = call(Method::GET, queue, "", None).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")), "{body}");
+    assert_eq!(call(Method::GET, queue, "balai_wrong", None).await.0, 401);
+    assert_eq!(call(Method::GET, queue, &other_token, None).await.0, 404, "another village's operator");
+    let (status, body) = call(Method::GET, queue, &op_token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["requests"].as_array().expect("list").is_empty());
+    let (status, body) = call(Method::GET, "/desa/32.07.06.2001/jenis-surat", "", None).await;
+    assert_eq!(status, 200);
+    assert!(body["letter_types"].as_array().expect("types").len() >= 10);
+
+    // Bad input: a body that is not JSON, a wrong NIK; then a good request.
+    let response = client
+        .post(url(queue))
+        .bearer_auth(&op_token)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await;
+    let response = response.expect("send");
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["code"], "invalid_json");
+    let bad = serde_json::json!({"letter_type": "domisili", "nik": "123", "fields": {}});
+    let (status, body) = call(Method::POST, queue, &op_token, Some(bad)).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_input")), "{body}");
+    assert!(body["fields"].as_array().expect("fields").iter().any(|f| f["field"] == "nik"));
+    let good = serde_json::json!({"letter_type": "domisili", "nik": "3207061205900001", "fields": {"keperluan": "Melamar kerja", "alamat_domisili": "Dusun Sukamulya RT 001/RW 002"}});
+    let (status, body) = call(Method::POST, queue, &op_token, Some(good)).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().expect("id").to_string();
+
+    let (status, body) = call(
+        Method::POST,
+        &format!("/permohonan/{id}/aksi"),
+        &op_token,
+        Some(serde_json::json!({"action": "verifikasi"})),
+    )
+    .await;
+    assert_eq!((status, body["state"].as_str()), (200, Some("menunggu_tanda_tangan")), "{body}");
+    assert_eq!(
+        call(Method::POST, &format!("/permohonan/{id}/tandatangani"), &op_token, None).await.0,
+        404,
+        "operators do not sign"
+    );
+    let (status, letter) = call(Method::POST, &format!("/permohonan/{id}/tandatangani"), &kades_token, None).await;
+    assert_eq!(status, 201, "{letter}");
+    let (status, again) = call(Method::POST, &format!("/permohonan/{id}/tandatangani"), &kades_token, None).await;
+    assert_eq!((status, again["code"].as_str()), (409, Some("already_done")));
+    let (status, view) = call(Method::GET, &format!("/permohonan/{id}"), &op_token, None).await;
+    assert_eq!((status, view["state"].as_str()), (200, Some("selesai")));
+    assert_eq!(view["letter"]["number"], letter["number"]);
+    let pdf = client.get(url(&format!("/permohonan/{id}/surat.pdf"))).bearer_auth(&op_token).send().await.expect("pdf");
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let token = letter["verification_url"].as_str().expect("url").rsplit('/').next().expect("token").to_string();
+    let (status, verified) = call(Method::GET, &format!("/verifikasi/{token}"), "", None).await;
+    assert_eq!(
+        (status, verified["status"].as_str(), verified["name"].as_str()),
+        (200, Some("valid"), Some("A*** S*******"))
+    );
+    assert!(!verified.to_string().contains("3207061205900001"), "no NIK in public verification");
+    let (status, body) = call(Method::GET, "/tidak-ada", &op_token, None).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+
+    // A revoked token stops working at once.
+    let page = op.get("/staf/token").await;
+    let token_id = page.body.split("name=\"id\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("id");
+    assert_eq!(op.post("/staf/token/cabut", &[("id", token_id)]).await.status, 303);
+    assert_eq!(call(Method::GET, queue, &op_token, None).await.0, 401);
+}

@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/desa/{code}", get(village).post(save_village))
         .route("/staf/opd", get(offices).post(create_office))
         .route("/staf/pengguna", get(users).post(create_user))
+        .route("/staf/token", get(tokens).post(create_token))
+        .route("/staf/token/cabut", axum::routing::post(revoke_token))
 }
 
 struct ScopeLine {
@@ -378,4 +380,70 @@ async fn create_user(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_tokens.html")]
+struct TokensPage {
+    layout: Layout,
+    errors: Vec<balai_app::FieldError>,
+    /// Shown once, right after it is made.
+    new_token: String,
+    /// (id, name, created, revoked)
+    tokens: Vec<(String, String, String, bool)>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    staff: Staff,
+    new_token: String,
+    errors: Vec<balai_app::FieldError>,
+) -> Result<TokensPage, WebError> {
+    let actor = Actor::Staff(staff.user.clone());
+    let offset = state.app.config().utc_offset;
+    let tokens = state
+        .app
+        .api_tokens(&actor)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name, t.created_at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string(), t.revoked))
+        .collect();
+    Ok(TokensPage { layout: staff.visitor.layout(), errors, new_token, tokens })
+}
+
+async fn tokens(State(state): State<AppState>, staff: Staff) -> Result<TokensPage, WebError> {
+    tokens_page(&state, staff, String::new(), Vec::new()).await
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, WebError> {
+    let actor = Actor::Staff(staff.user.clone());
+    match state.app.create_api_token(&actor, &staff.user.username, &form.name).await {
+        Ok(token) => Ok(tokens_page(&state, staff, token, Vec::new()).await?.into_response()),
+        Err(AppError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, tokens_page(&state, staff, String::new(), errors).await?)
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, WebError> {
+    state.app.revoke_api_token(&Actor::Staff(staff.user.clone()), &form.id).await?;
+    Ok(Redirect::to("/staf/token").into_response())
 }
