@@ -195,8 +195,9 @@ impl FromRequest<AppState> for UploadForm {
                     if bytes.is_empty() && file_name.is_empty() {
                         continue;
                     }
-                    let Some(requirement) = name.strip_prefix("lampiran_") else { continue };
-                    files.push(Upload { requirement: requirement.to_string(), file_name, bytes: bytes.to_vec() });
+                    // Attachment inputs are named `lampiran_{requirement}`; other file inputs keep their name.
+                    let requirement = name.strip_prefix("lampiran_").unwrap_or(&name).to_string();
+                    files.push(Upload { requirement, file_name, bytes: bytes.to_vec() });
                 }
                 None => {
                     let bytes = match field.bytes().await {

@@ -57,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::staff::routes())
         .merge(pages::letters::routes())
         .merge(pages::warga::routes())
+        .merge(pages::register::routes())
+        .merge(pages::letter_admin::routes())
         .merge(pages::ops::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)

@@ -894,3 +894,89 @@ async fn the_rest_api_runs_the_letter_flow_with_bearer_tokens_and_json_errors() 
     assert_eq!(op.post("/staf/token/cabut", &[("id", token_id)]).await.status, 303);
     assert_eq!(call(Method::GET, queue, &op_token, None).await.0, 401);
 }
+
+#[tokio::test]
+async fn village_staff_search_and_import_the_register_and_edit_their_letter_settings() {
+    let t = spawn_app().await;
+    let op = t.logged_in("operator.sukamulya").await;
+    let other = t.logged_in("operator.cikoneng").await;
+    let register = "/staf/desa/32.07.06.2001/penduduk";
+    let found = op.get(&format!("{register}?q=asep")).await;
+    assert!(found.body.contains("3207061205900001") && found.body.contains("Asep Saepudin"), "{}", found.body);
+    assert_eq!(other.get(&format!("{register}?q=asep")).await.status, 404);
+    assert_eq!(t.browser().get(register).await.status, 303);
+
+    // A file with a bad line is refused whole, naming the line; a good one is imported.
+    op.get(register).await;
+    let bad = "nik,no_kk,nama\n3207061205900011,3207060101200009,Budi\n1234,3207060101200009,Salah\n";
+    let page = op
+        .post_files(
+            &format!("{register}/impor"),
+            &[],
+            &[("berkas", "penduduk.csv", bad.as_bytes().to_vec())],
+            Some(csrf_of(&op)),
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("line 3"), "{}", page.body);
+    assert!(!op.get(&format!("{register}?q=budi")).await.body.contains("3207061205900011"), "nothing written");
+    let good = "nik,no_kk,nama\n3207061205900011,3207060101200009,Budi Cisontról\n";
+    let page = op
+        .post_files(
+            &format!("{register}/impor"),
+            &[],
+            &[("berkas", "penduduk.csv", good.as_bytes().to_vec())],
+            Some(csrf_of(&op)),
+        )
+        .await;
+    assert!(page.body.contains("1 penduduk baru"), "{}", page.body);
+    assert!(op.get(&format!("{register}?q=cisontr")).await.body.contains("Budi Cisontról"));
+
+    // Letter settings: bad format and a template that does not compile are refused; A4 is saved.
+    let settings = "/staf/desa/32.07.06.2001/surat/pengaturan";
+    assert_eq!(op.get(settings).await.status, 200);
+    assert_eq!(other.get(settings).await.status, 404);
+    let form = |format: &'static str, template: &'static str| {
+        vec![("number_format", format), ("counter_scope", "semua"), ("paper", "a4"), ("template", template)]
+    };
+    let page = op.post(settings, &form("{nomor:03}/{tidak_ada}", "")).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    let page = op.post(settings, &form("{kode}/{nomor:03}/{kode_desa}/{bulan_romawi}/{tahun}", "#let x = (")).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Templat tidak dapat dipakai"), "{}", page.body);
+    let page = op.post(settings, &form("{kode}/{nomor:03}/{kode_desa}/{bulan_romawi}/{tahun}", "")).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let preview = op.send(op.client.get(format!("{}/staf/desa/32.07.06.2001/surat/pratinjau.pdf", op.base))).await;
+    assert_eq!((preview.status, preview.headers["content-type"].to_str().ok()), (200, Some("application/pdf")));
+
+    // A letter type: a body naming an unknown field is refused; switching it off-line is saved.
+    let sktm = "/staf/desa/32.07.06.2001/surat/jenis/sktm";
+    let page = op.get(sktm).await;
+    assert!(page.body.contains("Surat Keterangan Tidak Mampu"));
+    let fields = |body: &'static str, online: bool| {
+        let mut f = vec![
+            ("name", "Surat Keterangan Tidak Mampu"),
+            ("active", "1"),
+            ("jangka_waktu_hari", "2"),
+            ("biaya", "Gratis"),
+            ("persyaratan", "KTP\nKK"),
+            ("prosedur", "Ajukan\nAmbil"),
+            ("body", body),
+            ("validity_days", "180"),
+            ("number_format", ""),
+        ];
+        if online {
+            f.push(("online", "1"));
+        }
+        f
+    };
+    let page = op.post(sktm, &fields("Untuk {{tidak_ada}}.", true)).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("tidak ada isian itu"), "{}", page.body);
+    let page = op.post(sktm, &fields("Untuk keperluan {{keperluan}}.", false)).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let village = balai_domain::wilayah::KodeWilayah::parse("32.07.06.2001").expect("code");
+    let catalogue = t.app.letter_catalogue(&village).await.expect("catalogue");
+    let sktm = catalogue.iter().find(|t| t.spec.slug == "sktm").expect("sktm");
+    assert_eq!((sktm.spec.online, sktm.spec.standar.jangka_waktu_hari), (false, 2));
+}

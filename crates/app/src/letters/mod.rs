@@ -4,6 +4,7 @@
 mod keys;
 mod online;
 mod register;
+mod settings;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use serde_json::json;
 pub use keys::MasterKey;
 pub use online::{ResidentRequestItem, ResidentRequestView, Upload, tracking_code};
 pub use register::PendudukImportReport;
+pub use settings::{LetterSettingsInput, LetterTypeInput};
 
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
@@ -190,6 +192,13 @@ impl App {
                 Ok(LetterType { spec, active: t.active, number_format: t.number_format })
             })
             .collect()
+    }
+
+    /// How many people a village's register holds, for its staff.
+    pub async fn register_size(&self, actor: &Actor, village: &str) -> AppResult<i64> {
+        let village = KodeWilayah::parse(village).map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::ManageRegister, &Target::Wilayah(&village))?;
+        Ok(self.store.count_penduduk(village.as_str()).await?)
     }
 
     /// The catalogue as the village's letter staff see it (for the counter and reservation forms).

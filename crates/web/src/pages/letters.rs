@@ -63,6 +63,7 @@ struct QueuePage {
     village_name: String,
     items: Vec<QueueRow>,
     can_sign: bool,
+    can_configure: bool,
     types: Vec<(String, String)>,
     reserved: String,
 }
@@ -83,6 +84,7 @@ async fn queue(
     let items = state.app.letter_queue(&actor, &code).await?;
     let village = state.app.village_view(&code).await?;
     let can_sign = may(&actor, Permission::SignLetters, &code);
+    let can_configure = may(&actor, Permission::EditVillageProfile, &code);
     let items = items
         .into_iter()
         .map(|i| QueueRow {
@@ -109,6 +111,7 @@ async fn queue(
         village_name: format!("{} {}", village.region.level.label(), village.region.name),
         items,
         can_sign,
+        can_configure,
         types,
         reserved: q.nomor.chars().take(80).collect(),
     })

@@ -2,9 +2,11 @@
 //! method, render a template.
 
 pub mod auth;
+pub mod letter_admin;
 pub mod letters;
 pub mod ops;
 pub mod public;
+pub mod register;
 pub mod staff;
 pub mod warga;
 
