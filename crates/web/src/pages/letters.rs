@@ -19,7 +19,7 @@ use balai_domain::surat::state::{Party, RequestAction, allowed_actions};
 use balai_domain::wilayah::KodeWilayah;
 use serde::Deserialize;
 
-use super::{FormField, form_fields};
+use super::{FileInput, FormField, InputField, form_fields, input_fields};
 use crate::extract::{Form, Layout, Staff, Visitor};
 use crate::{AppState, WebError};
 
@@ -154,7 +154,10 @@ struct NewRequestPage {
     village_code: String,
     types: Vec<(String, String)>,
     chosen: Option<ChosenType>,
-    fields: Vec<FormField>,
+    nik_field: Vec<FormField>,
+    fields: Vec<InputField>,
+    /// Walk-in requests bring their documents to the counter: no uploads here.
+    files: Vec<FileInput>,
 }
 
 #[derive(Deserialize)]
@@ -176,36 +179,22 @@ async fn new_request_page(
     let catalogue = state.app.staff_letter_catalogue(&actor, code).await?;
     let types = catalogue.iter().filter(|t| t.active).map(|t| (t.spec.slug.clone(), t.spec.name.clone())).collect();
     let chosen = catalogue.into_iter().find(|t| t.active && t.spec.slug == slug);
-    let fields = match chosen {
-        None => Vec::new(),
-        Some(ref t) => {
-            let value = |name: &str| values.get(name).map(String::as_str).unwrap_or("").to_string();
-            let nik = value("nik");
-            let mut fields = form_fields(
-                &[(
-                    "nik",
-                    "NIK pemohon",
-                    "16 angka sesuai KTP; pemohon harus terdaftar sebagai penduduk desa ini.",
-                    &nik,
-                )],
-                &errors,
-            );
-            for spec in &t.spec.fields {
-                let label = if spec.required { spec.label.clone() } else { format!("{} (boleh kosong)", spec.label) };
-                let typed = value(&spec.name);
-                fields
-                    .extend(form_fields(&[(spec.name.as_str(), label.as_str(), spec.hint.as_str(), &typed)], &errors));
-            }
-            fields
-        }
-    };
+    let value = |name: &str| values.get(name).map(String::as_str).unwrap_or("").to_string();
+    let nik = value("nik");
+    let nik_field = form_fields(
+        &[("nik", "NIK pemohon", "16 angka sesuai KTP; pemohon harus terdaftar sebagai penduduk desa ini.", &nik)],
+        &errors,
+    );
+    let fields = chosen.as_ref().map(|t| input_fields(&t.spec, values, &errors)).unwrap_or_default();
     Ok(NewRequestPage {
         layout: staff.visitor.layout(),
         errors,
         village_code: code.to_string(),
         types,
         chosen: chosen.map(|t| ChosenType { slug: t.spec.slug.clone(), name: t.spec.name.clone() }),
+        nik_field,
         fields,
+        files: Vec::new(),
     })
 }
 

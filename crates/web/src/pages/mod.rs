@@ -13,6 +13,8 @@ pub mod warga;
 use axum::http::StatusCode;
 use axum::response::Response;
 use balai_app::FieldError;
+use balai_domain::surat::catalogue::{FieldKind, LetterTypeSpec};
+use std::collections::BTreeMap;
 
 use crate::error::error_page;
 
@@ -43,6 +45,71 @@ pub fn form_fields(specs: &[(&str, &str, &str, &str)], errors: &[FieldError]) ->
             hint: hint.to_string(),
             value: value.to_string(),
             error: errors.iter().filter(|e| e.field == *name).map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "),
+        })
+        .collect()
+}
+
+/// A letter field as a form shows it: the input fits its kind.
+pub struct InputField {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub error: String,
+    /// text, textarea, date, number or select.
+    pub input: &'static str,
+    pub options: Vec<String>,
+}
+
+pub fn input_fields(
+    spec: &LetterTypeSpec,
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+) -> Vec<InputField> {
+    spec.fields
+        .iter()
+        .map(|f| {
+            let (input, options) = match &f.kind {
+                FieldKind::Text => ("text", Vec::new()),
+                FieldKind::LongText => ("textarea", Vec::new()),
+                FieldKind::Date => ("date", Vec::new()),
+                FieldKind::Number => ("number", Vec::new()),
+                FieldKind::Choice(options) => ("select", options.clone()),
+            };
+            InputField {
+                name: f.name.clone(),
+                label: if f.required { f.label.clone() } else { format!("{} (boleh kosong)", f.label) },
+                hint: f.hint.clone(),
+                value: values.get(&f.name).cloned().unwrap_or_default(),
+                error: errors
+                    .iter()
+                    .filter(|e| e.field == f.name)
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                input,
+                options,
+            }
+        })
+        .collect()
+}
+
+/// (input name, label, required, error, current file name if one is kept)
+pub type FileInput = (String, String, bool, String, String);
+
+pub fn file_inputs(spec: &LetterTypeSpec, errors: &[FieldError], current: &[(String, String)]) -> Vec<FileInput> {
+    spec.attachments
+        .iter()
+        .map(|a| {
+            let name = format!("lampiran_{}", a.name);
+            let kept = current.iter().find(|(r, _)| *r == a.name).map(|(_, f)| f.clone()).unwrap_or_default();
+            (
+                name.clone(),
+                a.label.clone(),
+                a.required,
+                errors.iter().filter(|e| e.field == name).map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "),
+                kept,
+            )
         })
         .collect()
 }

@@ -13,9 +13,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_app::letters::{LetterType, ResidentRequestView};
 use balai_app::{Actor, AppError, FieldError, SignUpInput};
-use balai_domain::surat::catalogue::{FieldKind, LetterTypeSpec, display_value};
+use balai_domain::surat::catalogue::{LetterTypeSpec, display_value};
 use serde::Deserialize;
 
+use super::{FileInput, InputField, file_inputs, input_fields};
 use crate::extract::{ClientIp, Form, Layout, RESIDENT_COOKIE, Staff, UploadForm, Visitor, Warga};
 use crate::security::{CSRF_COOKIE, new_token, set_cookie};
 use crate::{AppState, WebError};
@@ -323,56 +324,6 @@ struct ChooseTypePage {
 async fn choose_type(State(state): State<AppState>, warga: Warga) -> Result<ChooseTypePage, WebError> {
     let types = state.app.resident_letter_catalogue(&warga.actor()).await?;
     Ok(ChooseTypePage { layout: warga.visitor.layout(), confirmed: warga.resident.is_confirmed(), types })
-}
-
-/// A letter field as a form shows it: the input fits its kind.
-struct InputField {
-    name: String,
-    label: String,
-    hint: String,
-    value: String,
-    error: String,
-    /// text, textarea, date, number or select.
-    input: &'static str,
-    options: Vec<String>,
-}
-
-fn input_fields(spec: &LetterTypeSpec, values: &BTreeMap<String, String>, errors: &[FieldError]) -> Vec<InputField> {
-    spec.fields
-        .iter()
-        .map(|f| {
-            let (input, options) = match &f.kind {
-                FieldKind::Text => ("text", Vec::new()),
-                FieldKind::LongText => ("textarea", Vec::new()),
-                FieldKind::Date => ("date", Vec::new()),
-                FieldKind::Number => ("number", Vec::new()),
-                FieldKind::Choice(options) => ("select", options.clone()),
-            };
-            InputField {
-                name: f.name.clone(),
-                label: if f.required { f.label.clone() } else { format!("{} (boleh kosong)", f.label) },
-                hint: f.hint.clone(),
-                value: values.get(&f.name).cloned().unwrap_or_default(),
-                error: field_error(errors, &f.name),
-                input,
-                options,
-            }
-        })
-        .collect()
-}
-
-/// (input name, label, required, error, current file name if one is kept)
-type FileInput = (String, String, bool, String, String);
-
-fn file_inputs(spec: &LetterTypeSpec, errors: &[FieldError], current: &[(String, String)]) -> Vec<FileInput> {
-    spec.attachments
-        .iter()
-        .map(|a| {
-            let name = format!("lampiran_{}", a.name);
-            let kept = current.iter().find(|(r, _)| *r == a.name).map(|(_, f)| f.clone()).unwrap_or_default();
-            (name.clone(), a.label.clone(), a.required, field_error(errors, &name), kept)
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]
