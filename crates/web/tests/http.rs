@@ -696,7 +696,7 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     let other_op = t.logged_in("operator.cikoneng").await;
     assert_eq!(other_op.get("/staf/desa/32.07.06.2001/warga").await.status, 404);
 
-    // Uploads: no token, a fake PDF, a missing attachment, and 30 MB are refused; nothing is stored.
+    // Uploads: no token, a fake PDF, a missing attachment, and 50 MB are refused; nothing is stored.
     let path = "/warga/ajukan/sktm";
     assert_eq!(warga.get(path).await.status, 200);
     let token = csrf_of(&warga);
@@ -714,7 +714,7 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     let missing = warga.post_files(path, &SKTM_FIELDS, &sktm_files()[..2], Some(token.clone())).await;
     assert!(missing.body.contains("Lampirkan Surat pengantar RT/RW"), "{}", missing.body);
     let mut huge = sktm_files();
-    huge[0].2 = vec![0xFF; 30 * 1024 * 1024];
+    huge[0].2 = vec![0xFF; 50 * 1024 * 1024];
     let too_big = warga.post_files(path, &SKTM_FIELDS, &huge, Some(token.clone())).await;
     assert_eq!(too_big.status, 413);
     assert!(too_big.body.contains("Berkas terlalu besar"));
