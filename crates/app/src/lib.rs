@@ -12,6 +12,7 @@ mod csv_input;
 pub mod demo;
 mod error;
 pub mod letters;
+pub mod messages;
 mod nik;
 mod offices;
 mod regions;
