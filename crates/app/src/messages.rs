@@ -403,3 +403,50 @@ pub async fn run_worker(
     }
     tracing::info!("outbox worker stopped");
 }
+
+/// The outbox as the regency's administrators see it: counts and the newest messages, with
+/// recipients partly hidden (they are residents' phone numbers and addresses).
+#[derive(Debug, Clone)]
+pub struct OutboxOverview {
+    pub counts: balai_store::outbox::MessageCounts,
+    pub recent: Vec<OutboxMessage>,
+}
+
+/// `+6281234567890` → `+62812****890`; `asep@contoh.id` → `as***@contoh.id`.
+pub fn mask_recipient(recipient: &str) -> String {
+    if let Some((local, domain)) = recipient.split_once('@') {
+        let shown: String = local.chars().take(2).collect();
+        return format!("{shown}***@{domain}");
+    }
+    let chars: Vec<char> = recipient.chars().collect();
+    if chars.len() <= 7 {
+        return "***".into();
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+impl crate::App {
+    /// Delivery figures for the installation's administrators (who manage staff over the home
+    /// region); everyone else: not found.
+    pub async fn outbox_overview(&self, actor: &crate::Actor) -> crate::AppResult<OutboxOverview> {
+        let region = self.config().home_region.clone().ok_or(crate::AppError::NotFound)?;
+        actor.require(balai_domain::roles::Permission::ManageStaff, &balai_domain::roles::Target::Wilayah(&region))?;
+        let mut recent = self.store().recent_messages(50).await?;
+        for m in &mut recent {
+            m.recipient = mask_recipient(&m.recipient);
+        }
+        Ok(OutboxOverview { counts: self.store().message_counts().await?, recent })
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    #[test]
+    fn recipients_are_partly_hidden() {
+        assert_eq!(super::mask_recipient("+6281234567890"), "+62812****890");
+        assert_eq!(super::mask_recipient("asep@contoh.id"), "as***@contoh.id");
+        assert_eq!(super::mask_recipient("+62812"), "***");
+    }
+}

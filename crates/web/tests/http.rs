@@ -788,6 +788,13 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     let token = mine.body.split("href=\"/v/").nth(1).and_then(|s| s.split('"').next()).expect("verification link");
     let verification = t.browser().get(&format!("/v/{token}")).await;
     assert!(verification.body.contains("SAH") && verification.body.contains("A*** S*******"));
+
+    // The regency's admin sees the outbox with recipients partly hidden; a village operator does not.
+    let admin = t.logged_in("admin.ciamis").await;
+    let outbox = admin.get("/staf/pesan").await;
+    assert_eq!(outbox.status, 200);
+    assert!(outbox.body.contains("as***@contoh.id") && !outbox.body.contains("asep@contoh.id"), "{}", outbox.body);
+    assert_eq!(op.get("/staf/pesan").await.status, 404);
     let _ = &t.clock;
 }
 

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/opd", get(offices).post(create_office))
         .route("/staf/pengguna", get(users).post(create_user))
         .route("/staf/token", get(tokens).post(create_token))
+        .route("/staf/pesan", get(outbox))
         .route("/staf/token/cabut", axum::routing::post(revoke_token))
 }
 
@@ -446,4 +447,16 @@ async fn revoke_token(
 ) -> Result<Response, WebError> {
     state.app.revoke_api_token(&Actor::Staff(staff.user.clone()), &form.id).await?;
     Ok(Redirect::to("/staf/token").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    overview: balai_app::messages::OutboxOverview,
+}
+
+async fn outbox(State(state): State<AppState>, staff: Staff) -> Result<OutboxPage, WebError> {
+    let overview = state.app.outbox_overview(&Actor::Staff(staff.user.clone())).await?;
+    Ok(OutboxPage { layout: staff.visitor.layout(), overview })
 }
