@@ -1,7 +1,11 @@
 //! Reading the CSV files operators import: UTF-8, a header row naming the columns, RFC 4180
-//! quoting. Problems are reported with the file's own line numbers.
+//! quoting. Problems are reported with the file's own line numbers. Some imports also take an
+//! Excel workbook (.xlsx), read into the same rows with the spreadsheet's row numbers.
 
 use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
 
 /// One data row: its line number in the file and its fields by column name.
 pub(crate) struct CsvRow {
@@ -69,6 +73,129 @@ pub(crate) fn read_csv(bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRow>, V
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
 
+/// The first bytes of a ZIP archive, which is what an .xlsx workbook is.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// Integers below 2^53 survive a round trip through a spreadsheet's 64-bit float exactly; at
+/// 2^53 and above, neighbouring integers share one float, so the digits may have changed.
+const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// Reads an operator's table: an Excel workbook when the bytes start like a ZIP archive (by
+/// content, not by file name: renamed or extension-less files are common on office PCs), CSV
+/// otherwise. `read` names the columns the caller uses (see `read_xlsx`).
+pub(crate) fn read_table(bytes: &[u8], required: &[&str], read: &[&str]) -> Result<Vec<CsvRow>, Vec<String>> {
+    if bytes.starts_with(ZIP_MAGIC) { read_xlsx(bytes, required, read) } else { read_csv(bytes, required) }
+}
+
+/// Parses the first worksheet of an .xlsx workbook whose first non-empty row is a header with
+/// every `required` column, like `read_csv`. Rows are numbered as the spreadsheet shows them so
+/// that staff can find them; empty rows are skipped. Cells become the text a CSV export would
+/// hold: whole numbers as their digits, dates as YYYY-MM-DD. A cell of a column in `read` that
+/// cannot be turned into text without guessing (a number with a fraction or too many digits to
+/// be exact, an Excel error value) is reported for its row rather than rounded.
+pub(crate) fn read_xlsx(bytes: &[u8], required: &[&str], read: &[&str]) -> Result<Vec<CsvRow>, Vec<String>> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        vec![format!(
+            "not a readable Excel workbook (berkas Excel .xlsx ini tidak dapat dibaca): {e}; \
+             save it again as .xlsx or as CSV UTF-8"
+        )]
+    };
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let range = match workbook.worksheet_range_at(0) {
+        Some(Ok(range)) => range,
+        Some(Err(e)) => return Err(unreadable(&e)),
+        None => return Err(vec!["the workbook has no worksheet (buku kerja tidak berisi lembar kerja)".into()]),
+    };
+    // The range starts at the first non-empty cell, so its first row is the header and its
+    // offset turns positions back into the spreadsheet's row numbers.
+    let Some((first_row, _)) = range.start() else {
+        return Err(vec!["line 1: the first worksheet is empty (lembar kerja pertama kosong)".into()]);
+    };
+    let header_line = u64::from(first_row) + 1;
+    let mut sheet_rows = range.rows();
+    let header: Vec<String> = sheet_rows
+        .next()
+        .map(|cells| cells.iter().map(|c| cell_text(c).unwrap_or_default().trim().to_lowercase()).collect())
+        .unwrap_or_default();
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !header.iter().any(|h| h == c)).collect();
+    if !missing.is_empty() {
+        return Err(vec![format!(
+            "line {header_line}: the header must name the columns {}; missing: {}",
+            required.join(","),
+            missing.join(",")
+        )]);
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (line, cells) in (header_line + 1..).zip(sheet_rows) {
+        let mut fields = HashMap::new();
+        let mut blank = true;
+        for (name, cell) in header.iter().zip(cells) {
+            match cell_text(cell) {
+                Ok(text) => {
+                    blank &= text.is_empty();
+                    fields.insert(name.clone(), text);
+                }
+                Err(problem) => {
+                    blank = false;
+                    // Columns the import ignores may hold anything, as in a CSV file.
+                    if read.contains(&name.as_str()) {
+                        errors.push(format!("line {line}: {name}: {problem}"));
+                    }
+                }
+            }
+        }
+        if !blank {
+            rows.push(CsvRow { line, fields });
+        }
+    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+}
+
+/// A cell as the text a CSV export of it would hold, or why it has no faithful text.
+fn cell_text(cell: &Data) -> Result<String, String> {
+    match cell {
+        Data::Empty => Ok(String::new()),
+        Data::String(s) => Ok(s.trim().to_string()),
+        Data::Int(i) => Ok(i.to_string()),
+        Data::Float(f) => exact_integer(*f),
+        Data::Bool(b) => Ok(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        Data::DateTime(dt) => {
+            if dt.is_duration() || dt.as_f64() < 1.0 {
+                return Err("the cell holds a time or a duration, not a date or text".into());
+            }
+            let (year, month, day, ..) = dt.to_ymd_hms_milli();
+            chrono::NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .ok_or_else(|| format!("the date {year:04}-{month:02}-{day:02} does not exist"))
+        }
+        // Written by other tools as ISO 8601 text; a date-time keeps only its date.
+        Data::DateTimeIso(s) => Ok(match s.get(..10) {
+            Some(date) if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() => date.to_string(),
+            _ => s.clone(),
+        }),
+        Data::DurationIso(s) => Ok(s.clone()),
+        Data::Error(e) => Err(format!("the cell shows the Excel error {e}")),
+    }
+}
+
+/// A numeric cell's digits, when it is a whole number the float holds exactly. Identity numbers
+/// (NIK, No. KK) typed into a number-formatted cell arrive like this; anything that may have lost
+/// digits must be retyped, not guessed.
+fn exact_integer(f: f64) -> Result<String, String> {
+    if !f.is_finite() || f.fract() != 0.0 {
+        return Err(format!("the number {f} is not a whole number; type the value as text"));
+    }
+    if f.abs() >= EXACT_INTEGER_LIMIT {
+        return Err(format!(
+            "the number {f:e} has more digits than a spreadsheet number keeps exactly; format the column as \
+             Text and type the digits again (format kolom sebagai Teks lalu ketik ulang angkanya)"
+        ));
+    }
+    // Exact: |f| < 2^53 and whole, so the conversion neither truncates nor rounds.
+    Ok(format!("{}", f as i64))
+}
+
 struct LineCounter<'a> {
     bytes: &'a [u8],
     byte: u64,
@@ -122,6 +249,52 @@ mod tests {
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(errs[0].starts_with("line 3: not valid UTF-8"), "{errs:?}");
         assert!(errs[1].starts_with("line 4: expected 2 fields, found 1"), "{errs:?}");
+    }
+
+    #[test]
+    fn whole_numbers_below_2_pow_53_come_back_digit_for_digit() {
+        assert_eq!(exact_integer(3.207061205900001e15).as_deref(), Ok("3207061205900001"));
+        assert_eq!(exact_integer(9_007_199_254_740_991.0).as_deref(), Ok("9007199254740991"));
+        assert_eq!(exact_integer(1.0).as_deref(), Ok("1"));
+        // 2^53 + 1 is stored as 2^53: from there on the digits may not be the ones typed.
+        assert!(exact_integer(9_007_199_254_740_992.0).is_err());
+        assert!(exact_integer(9_407_061_205_900_012.0).is_err());
+        assert!(exact_integer(12.5).err().is_some_and(|e| e.contains("12.5")));
+        assert!(exact_integer(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn reads_an_xlsx_by_its_content_with_spreadsheet_row_numbers() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        // Two blank rows above the header: rows keep the numbers the spreadsheet shows.
+        sheet.write_string(2, 0, " Code ").expect("cell");
+        sheet.write_string(2, 1, "NAME").expect("cell");
+        sheet.write_string(2, 2, "born").expect("cell");
+        sheet.write_number(3, 0, 3207.0).expect("cell");
+        sheet.write_string(3, 1, " Ciamis ").expect("cell");
+        let born = rust_xlsxwriter::ExcelDateTime::from_ymd(1990, 5, 12).expect("date");
+        sheet.write_datetime_with_format(3, 2, &born, &date).expect("cell");
+        sheet.write_string(5, 1, "Tasik").expect("cell");
+        let bytes = workbook.save_to_buffer().expect("xlsx");
+        let rows = read_table(&bytes, &["code", "name"], &["code", "name", "born"]).expect("valid xlsx");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].line, rows[0].get("code"), rows[0].get("name"), rows[0].get("born")),
+            (4, "3207".to_string(), "Ciamis".to_string(), "1990-05-12".to_string())
+        );
+        assert_eq!((rows[1].line, rows[1].get("name")), (6, "Tasik".to_string()));
+        let errs = read_table(&bytes, &["code", "kind"], &[]).err().expect("missing column");
+        assert!(errs[0].starts_with("line 3: the header must name"), "{errs:?}");
+    }
+
+    #[test]
+    fn a_zip_that_is_not_a_workbook_is_an_error_and_csv_is_still_csv() {
+        let errs = read_table(b"PK\x03\x04not really a zip", &["code"], &["code"]).err().expect("rejected");
+        assert!(errs[0].starts_with("not a readable Excel workbook (berkas Excel"), "{errs:?}");
+        let rows = read_table(b"code\n32\n", &["code"], &["code"]).expect("csv");
+        assert_eq!(rows[0].get("code"), "32");
     }
 
     #[test]

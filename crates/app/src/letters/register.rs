@@ -1,5 +1,5 @@
-//! The population register (penduduk) of a village: imported from the village's CSV export,
-//! searched by staff, used to fill letters. Personal data: only the village's own staff see it.
+//! The population register (penduduk) of a village: imported from the village's CSV export or
+//! Excel workbook, searched by staff, used to fill letters. Personal data: only the village's own staff see it.
 
 use std::collections::HashMap;
 
@@ -10,7 +10,7 @@ use balai_store::letters::Penduduk;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::csv_input::read_csv;
+use crate::csv_input::read_table;
 use crate::{Actor, App, AppError, AppResult};
 
 /// What a register import did.
@@ -23,10 +23,30 @@ pub struct PendudukImportReport {
 
 const COLUMNS: [&str; 3] = ["nik", "no_kk", "nama"];
 
+/// Every column the import reads: a spreadsheet cell in one of these that cannot be read exactly
+/// is an error for its row (other columns are ignored, as in CSV).
+const READ_COLUMNS: [&str; 14] = [
+    "nik",
+    "no_kk",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "agama",
+    "status_kawin",
+    "pekerjaan",
+    "kewarganegaraan",
+    "alamat",
+    "rt",
+    "rw",
+    "hubungan",
+];
+
 impl App {
-    /// Imports a village's register from CSV (`nik,no_kk,nama` required; `tempat_lahir,
-    /// tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,kewarganegaraan,alamat,rt,rw,
-    /// hubungan` optional). Every row is checked (NIK and KK per domain.md §2, dates, a NIK twice
+    /// Imports a village's register from CSV or an Excel workbook (.xlsx, recognised by its
+    /// content; first worksheet, header on the first row) with the columns `nik,no_kk,nama`
+    /// required and `tempat_lahir,tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,
+    /// kewarganegaraan,alamat,rt,rw,hubungan` optional. Every row is checked (NIK and KK per domain.md §2, dates, a NIK twice
     /// in the file or registered in another village) and nothing is written if any is bad.
     pub async fn import_penduduk(
         &self,
@@ -42,7 +62,8 @@ impl App {
             _ => return Err(AppError::NotFound),
         }
         let named = |errors: Vec<String>| errors.into_iter().map(|e| format!("{file_name}: {e}")).collect::<Vec<_>>();
-        let rows = read_csv(bytes, &COLUMNS).map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
+        let rows =
+            read_table(bytes, &COLUMNS, &READ_COLUMNS).map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
         let mut errors = Vec::new();
         let mut people = Vec::with_capacity(rows.len());
         let mut first_line: HashMap<String, u64> = HashMap::new();
@@ -51,7 +72,7 @@ impl App {
             let nik = match Nik::parse(&row.get("nik")) {
                 Ok(nik) => nik,
                 Err(e) => {
-                    errors.push(format!("line {line}: NIK: {e}"));
+                    errors.push(format!("line {line}: NIK: {e}{}", scientific_hint(&row.get("nik"))));
                     continue;
                 }
             };
@@ -61,7 +82,7 @@ impl App {
             let no_kk = match NoKk::parse(&row.get("no_kk")) {
                 Ok(kk) => kk.as_str().to_string(),
                 Err(e) => {
-                    errors.push(format!("line {line}: No. KK: {e}"));
+                    errors.push(format!("line {line}: No. KK: {e}{}", scientific_hint(&row.get("no_kk"))));
                     String::new()
                 }
             };
@@ -154,6 +175,27 @@ fn mask(nik: &str) -> String {
     Nik::parse(nik).map(|n| n.masked()).unwrap_or_else(|_| "****".into())
 }
 
+/// A hint for a number that a spreadsheet wrote in scientific notation (`3.20706E+15`, or
+/// `3,20706E+15` with an Indonesian locale) when the file was saved as CSV: its last digits are
+/// gone and only the village's own records can restore them.
+fn scientific_hint(value: &str) -> &'static str {
+    let value = value.trim();
+    let (mantissa, exponent) = match value.split_once(['E', 'e']) {
+        Some(parts) => parts,
+        None => return "",
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let mantissa_ok = !mantissa.is_empty()
+        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && mantissa.chars().any(|c| c.is_ascii_digit());
+    if mantissa_ok && !exponent.is_empty() && exponent.chars().all(|c| c.is_ascii_digit()) {
+        " (the spreadsheet wrote it in scientific notation and its last digits are lost: format the column as \
+         Text and type the 16 digits again / format kolom sebagai Teks lalu ketik ulang 16 angkanya)"
+    } else {
+        ""
+    }
+}
+
 fn parse_date(text: &str) -> Result<Option<NaiveDate>, ()> {
     let text = text.trim();
     if text.is_empty() {
@@ -164,4 +206,19 @@ fn parse_date(text: &str) -> Result<Option<NaiveDate>, ()> {
         .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
         .map(Some)
         .map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scientific_hint;
+
+    #[test]
+    fn scientific_notation_gets_a_hint_and_plain_values_do_not() {
+        for value in ["3.20706E+15", "3,20706E+15", "3.2e15"] {
+            assert!(scientific_hint(value).contains("scientific notation"), "{value}");
+        }
+        for value in ["3207061205900001", "", "E+15", "3207E", "abcE+15"] {
+            assert_eq!(scientific_hint(value), "", "{value}");
+        }
+    }
 }
