@@ -29,6 +29,18 @@ pub struct Config {
     /// The installation's secret key (32 bytes): village signing keys derive from it. Created
     /// (mode 0600) at first start when missing. Several instances must share the same file.
     pub secret_key_file: PathBuf,
+    /// Outgoing email: `smtp://HOST:PORT` (plain, e.g. a local relay),
+    /// `smtp://USER:PASS@HOST:587?tls=required` (STARTTLS) or `smtps://USER:PASS@HOST:465` (TLS).
+    /// Empty: email is off (queued email waits and is retried, then given up).
+    pub smtp_url: String,
+    /// The sender of outgoing email, e.g. `Desa Sukamulya <layanan@sukamulya.desa.id>`.
+    pub smtp_from: String,
+    /// The WhatsApp/SMS gateway: Balai POSTs `{"channel", "to", "message"}` as JSON. Empty: off.
+    pub wa_gateway_url: String,
+    /// Sent to the gateway as `Authorization: Bearer TOKEN` (a secret).
+    pub wa_gateway_token: String,
+    /// How often an idle outbox worker looks for due messages.
+    pub outbox_poll_seconds: u64,
 }
 
 impl Default for Config {
@@ -44,6 +56,11 @@ impl Default for Config {
             max_connections: 8,
             public_url: "http://127.0.0.1:8080".into(),
             secret_key_file: PathBuf::from("balai-data/secret.key"),
+            smtp_url: String::new(),
+            smtp_from: String::new(),
+            wa_gateway_url: String::new(),
+            wa_gateway_token: String::new(),
+            outbox_poll_seconds: 2,
         }
     }
 }
@@ -61,6 +78,11 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("public_url", &self.public_url)
             .field("secret_key_file", &self.secret_key_file)
+            .field("smtp_url", &balai_store::redact_url(&self.smtp_url))
+            .field("smtp_from", &self.smtp_from)
+            .field("wa_gateway_url", &balai_store::redact_url(&self.wa_gateway_url))
+            .field("wa_gateway_token", &if self.wa_gateway_token.is_empty() { "" } else { "***" })
+            .field("outbox_poll_seconds", &self.outbox_poll_seconds)
             .finish()
     }
 }
@@ -149,6 +171,23 @@ impl Config {
         if let Some(v) = get("BALAI_MAX_CONNECTIONS")? {
             self.max_connections = parse("BALAI_MAX_CONNECTIONS", v)? as u32;
         }
+        if let Some(v) = get("BALAI_SMTP_URL")? {
+            self.smtp_url = v;
+        }
+        if let Some(v) = get("BALAI_SMTP_FROM")? {
+            self.smtp_from = v;
+        }
+        if let Some(v) = get("BALAI_WA_GATEWAY_URL")? {
+            self.wa_gateway_url = v;
+        }
+        if let Some(v) = get("BALAI_WA_GATEWAY_TOKEN")? {
+            self.wa_gateway_token = v;
+        }
+        if let Some(v) = get("BALAI_OUTBOX_POLL_SECONDS")? {
+            let seconds = parse("BALAI_OUTBOX_POLL_SECONDS", v)?;
+            self.outbox_poll_seconds = u64::try_from(seconds)
+                .map_err(|_| ConfigError::Env("BALAI_OUTBOX_POLL_SECONDS".into(), "must not be negative".into()))?;
+        }
         Ok(())
     }
 
@@ -170,6 +209,12 @@ impl Config {
         if self.max_connections == 0 {
             return Err(ConfigError::Invalid("max_connections must be at least 1".into()));
         }
+        if !(1..=3600).contains(&self.outbox_poll_seconds) {
+            return Err(ConfigError::Invalid("outbox_poll_seconds must be between 1 and 3600".into()));
+        }
+        // The same checks the outbox worker makes (URLs, sender address), at start-up.
+        balai_app::messages::Deliverer::new(&self.delivery_settings())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         Ok(())
     }
 
@@ -198,6 +243,25 @@ impl Config {
         let mut file = options.open(path).map_err(read_err)?;
         std::io::Write::write_all(&mut file, format!("{}\n", hex::encode(key)).as_bytes()).map_err(read_err)?;
         Ok(key)
+    }
+
+    /// Where the outbox worker sends messages.
+    pub fn delivery_settings(&self) -> balai_app::messages::DeliverySettings {
+        balai_app::messages::DeliverySettings {
+            smtp_url: self.smtp_url.clone(),
+            smtp_from: self.smtp_from.clone(),
+            gateway_url: self.wa_gateway_url.clone(),
+            gateway_token: self.wa_gateway_token.clone(),
+            send_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+
+    /// How the outbox worker polls (the retry schedule is the built-in one).
+    pub fn worker_options(&self) -> balai_app::messages::WorkerOptions {
+        balai_app::messages::WorkerOptions {
+            poll_interval: std::time::Duration::from_secs(self.outbox_poll_seconds),
+            ..balai_app::messages::WorkerOptions::default()
+        }
     }
 
     pub fn app_config(&self) -> balai_app::AppConfig {
@@ -266,6 +330,55 @@ mod tests {
         assert!(Config::load(None, &env_of(&[("BALAI_SECURE_COOKIES", "maybe")])).is_err());
         assert!(Config::load(None, &env_of(&[("BALAI_HOME_REGION", "99.99")])).is_err());
         assert!(Config::load(Some(&dir.path().join("missing.toml")), &env_of(&[])).is_err());
+    }
+
+    #[test]
+    fn message_channels_come_from_file_and_env_and_secrets_stay_hidden() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("balai.toml");
+        std::fs::write(
+            &file,
+            "smtp_url = \"smtp://kirim:p4ss@mail.example.org:587?tls=required\"\n\
+             smtp_from = \"Desa Sukamulya <layanan@sukamulya.desa.id>\"\n\
+             outbox_poll_seconds = 5\n",
+        )
+        .expect("write");
+        let token = dir.path().join("wa-token");
+        std::fs::write(&token, "t0ken-rahasia\n").expect("write");
+        let config = Config::load(
+            Some(&file),
+            &env_of(&[
+                ("BALAI_WA_GATEWAY_URL", "https://gateway.example.org/kirim"),
+                ("BALAI_WA_GATEWAY_TOKEN_FILE", token.to_str().expect("utf8")),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(config.wa_gateway_token, "t0ken-rahasia");
+        assert_eq!(config.worker_options().poll_interval, std::time::Duration::from_secs(5));
+        let settings = config.delivery_settings();
+        assert_eq!(settings.gateway_url, "https://gateway.example.org/kirim");
+        assert_eq!(settings.smtp_from, "Desa Sukamulya <layanan@sukamulya.desa.id>");
+        for debug in [format!("{config:?}"), format!("{settings:?}")] {
+            assert!(!debug.contains("t0ken-rahasia") && !debug.contains("p4ss"), "{debug}");
+        }
+        assert_eq!(Config::default().outbox_poll_seconds, 2);
+        assert!(Config::default().smtp_url.is_empty(), "email is off unless configured");
+    }
+
+    #[test]
+    fn rejects_bad_message_channel_settings() {
+        for vars in [
+            vec![("BALAI_SMTP_URL", "mail.example.org:25")],
+            vec![("BALAI_SMTP_URL", "smtp://127.0.0.1:25")],
+            vec![("BALAI_SMTP_URL", "smtp://127.0.0.1:25"), ("BALAI_SMTP_FROM", "bukan alamat")],
+            vec![("BALAI_WA_GATEWAY_URL", "gateway.example.org")],
+            vec![("BALAI_OUTBOX_POLL_SECONDS", "0")],
+            vec![("BALAI_OUTBOX_POLL_SECONDS", "-1")],
+        ] {
+            assert!(Config::load(None, &env_of(&vars)).is_err(), "{vars:?}");
+        }
+        let fine = [("BALAI_SMTP_URL", "smtp://127.0.0.1:25"), ("BALAI_SMTP_FROM", "balai@desa.id")];
+        Config::load(None, &env_of(&fine)).expect("plain SMTP on a local relay");
     }
 
     fn write_empty(dir: &Path) -> PathBuf {

@@ -1,6 +1,9 @@
 #![forbid(unsafe_code)]
 //! `balai`: the public-service platform for villages and regencies, in one binary.
 
+mod bench;
+mod worker;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -58,6 +61,9 @@ enum Command {
         /// The NIK, spaces allowed.
         nik: String,
     },
+    /// Measure this machine: `bench letters` issues letters end to end on a throw-away database.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -112,14 +118,17 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum PendudukCommand {
-    /// Import a village's register from CSV (columns nik,no_kk,nama required; tempat_lahir,
-    /// tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,kewarganegaraan,alamat,rt,rw,
-    /// hubungan optional). Nothing is written if any row is bad; known NIKs are updated.
+    /// Import a village's register from a CSV file or an Excel workbook (.xlsx: the first
+    /// worksheet, header on its first row; recognised by its content, not its name). Columns
+    /// nik,no_kk,nama are required;
+    /// tempat_lahir,tanggal_lahir,jenis_kelamin,agama,status_kawin,pekerjaan,kewarganegaraan,alamat,rt,rw,hubungan
+    /// are optional. Errors name the file's line or the spreadsheet's row. Nothing is written if
+    /// any row is bad; known NIKs are updated.
     Import {
         /// The village's region code, e.g. 32.07.06.2001.
         #[arg(long)]
         desa: String,
-        #[arg(value_name = "FILE.csv")]
+        #[arg(value_name = "FILE.csv|FILE.xlsx")]
         file: PathBuf,
     },
 }
@@ -162,9 +171,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     {
         config.home_region = Some(balai_app::demo::DEMO_REGION.into());
     }
+    let command = match cli.command {
+        // The benchmark makes its own throw-away database instead of opening the configured one.
+        Command::Bench(command) => return bench::run(command, &config).await,
+        command => command,
+    };
     let app = open(&config).await?;
     let system = Actor::System;
-    match cli.command {
+    match command {
         Command::Serve { demo, listen } => serve(app, &config, demo, listen).await,
         Command::Migrate => {
             println!("Database is up to date ({}).", balai_store::redact_url(&config.database_url));
@@ -265,6 +279,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Err(brk) => bail!("audit trail broken: {brk}"),
         },
+        Command::Bench(_) => bail!("the benchmark runs without opening the configured database"),
     }
 }
 
@@ -322,8 +337,10 @@ async fn serve(app: App, config: &Config, demo: bool, listen: Option<String>) ->
     };
     println!("Balai is serving on http://{local}/ ({}).", balai_store::redact_url(&config.database_url));
     println!("  Public home page: http://{local}/   Staff login: http://{local}/masuk");
+    let outbox = worker::start(&app, config)?;
     let state = balai_web::AppState::new(app, config.secure_cookies, config.behind_proxy, site_name);
     balai_web::serve(listener, state, shutdown_signal()).await?;
+    outbox.stop().await;
     println!("Balai stopped.");
     Ok(())
 }

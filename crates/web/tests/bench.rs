@@ -1,0 +1,69 @@
+//! `balai bench letters`, run as an operator runs it: a few letters end to end on its own
+//! throw-away database (a temporary SQLite file, or a fresh database on the PostgreSQL server
+//! that `TEST_DATABASE_URL` names). Checks what it reports, never how fast it is.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `balai ARGS` in `dir`, with no inherited `BALAI_*` variables and quiet logging.
+fn balai(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_balai"));
+    cmd.current_dir(dir).args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("BALAI_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("BALAI_LOG", "warn");
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL")
+        && url.starts_with("postgres")
+    {
+        cmd.args(["--database-url", &url]);
+    }
+    cmd.output().expect("run the balai binary")
+}
+
+#[test]
+fn bench_letters_issues_and_verifies_five_letters_per_round() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = balai(dir.path(), &["bench", "letters", "--count", "5"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status);
+    assert!(stdout.contains("Signed 5 letters sequentially"), "{stdout}");
+    assert!(stdout.contains("Signed 5 letters 2 at a time"), "{stdout}");
+    assert!(stdout.contains("Verified: 10 letters numbered 1..10 with no gap or repeat"), "{stdout}");
+    assert!(stdout.contains("VmHWM MiB") && stdout.contains("start of signing"), "{stdout}");
+    // Its own database: nothing is created where it runs.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "files left in the working directory");
+}
+
+#[test]
+fn bench_letters_reports_json() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = balai(dir.path(), &["bench", "letters", "--count", "3", "--concurrency", "1", "--json"]);
+    assert!(out.status.success(), "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let rounds = report["rounds"].as_array().expect("rounds");
+    assert_eq!(rounds.len(), 1, "{report}");
+    assert_eq!((rounds[0]["letters"].as_u64(), rounds[0]["concurrency"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(report["verified"]["letters"].as_u64(), Some(3));
+    assert!(report["machine"]["cpus"].as_u64().is_some_and(|n| n >= 1), "{report}");
+    assert!(report["memory"]["end"]["vm_hwm_kib"].as_u64().is_some(), "{report}");
+}
+
+#[test]
+fn bench_letters_refuses_an_existing_sqlite_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let existing = dir.path().join("balai.db");
+    std::fs::write(&existing, b"").expect("write");
+    let url = format!("sqlite://{}", existing.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_balai"))
+        .current_dir(dir.path())
+        .env("BALAI_LOG", "warn")
+        .args(["bench", "letters", "--count", "1", "--database-url", &url])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only runs on a new SQLite file"));
+}
