@@ -10,12 +10,14 @@ pub struct StaffUser {
     pub id: i64,
     pub username: String,
     pub full_name: String,
+    /// Civil-servant number, printed under a signature (empty for village officials without one).
+    pub nip: String,
     pub grants: Vec<RoleGrant>,
 }
 
 impl From<UserRecord> for StaffUser {
     fn from(u: UserRecord) -> Self {
-        StaffUser { id: u.id, username: u.username, full_name: u.full_name, grants: u.grants }
+        StaffUser { id: u.id, username: u.username, full_name: u.full_name, nip: u.nip, grants: u.grants }
     }
 }
 

@@ -178,11 +178,11 @@ impl App {
     /// A village's public page: its name, where it is and how to reach its office.
     pub async fn village_view(&self, code: &str) -> AppResult<VillageView> {
         let code = KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
-        let region = self.store.region(&code).await?.ok_or(AppError::NotFound)?;
-        if !region.level.is_village() {
-            return Err(AppError::NotFound);
-        }
-        let ancestors = self.ancestors(&region).await?;
+        let mut ancestors = self.store.region_with_ancestors(&code).await?;
+        let region = match ancestors.pop() {
+            Some(r) if r.code == code && r.level.is_village() => r,
+            _ => return Err(AppError::NotFound),
+        };
         let profile = self
             .store
             .village_profile(&code)

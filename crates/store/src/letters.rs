@@ -212,6 +212,7 @@ pub trait LetterRepo: Send + Sync {
     async fn issue_letter(
         &self,
         transition: &Transition,
+        village: &str,
         year: i32,
         scope_key: &str,
         make: MakeLetter,
@@ -742,18 +743,16 @@ macro_rules! impl_letter_repo {
             async fn issue_letter(
                 &self,
                 transition: &Transition,
+                village: &str,
                 year: i32,
                 scope_key: &str,
                 make: MakeLetter,
                 audit: AuditEvent,
             ) -> StoreResult<IssuedLetter> {
-                let request = self.request(&transition.request_id).await?.ok_or_else(|| {
-                    StoreError::NotFound(format!("request {}", transition.request_id))
-                })?;
                 let mut tx = self.pool.begin().await?;
                 // Lock order: the request, then the village's counter, then the audit head.
                 apply_transition(&mut tx, transition).await?;
-                let number = next_number(&mut tx, &request.village_code, year, scope_key).await?;
+                let number = next_number(&mut tx, village, year, scope_key).await?;
                 let (letter, pdf) = make(number).await.map_err(StoreError::Rejected)?;
                 insert_letter(&mut tx, &letter, Some(pdf), audit.at).await?;
                 append_audit(&mut tx, &audit).await?;

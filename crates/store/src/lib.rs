@@ -112,6 +112,8 @@ pub trait Store:
 
     // Regions.
     async fn region(&self, code: &KodeWilayah) -> StoreResult<Option<Region>>;
+    /// The region and the regions above it, top first (empty when the region is unknown).
+    async fn region_with_ancestors(&self, code: &KodeWilayah) -> StoreResult<Vec<Region>>;
     /// Regions without a parent (provinces).
     async fn top_regions(&self) -> StoreResult<Vec<Region>>;
     async fn region_children(&self, code: &KodeWilayah) -> StoreResult<Vec<Region>>;

@@ -161,6 +161,30 @@ macro_rules! impl_store {
                 row.map(region_from_row).transpose()
             }
 
+            async fn region_with_ancestors(&self, code: &KodeWilayah) -> StoreResult<Vec<Region>> {
+                // A code's ancestors are its prefixes, so one query finds the whole chain.
+                let mut codes = vec![code.clone()];
+                while let Some(parent) = codes.last().and_then(KodeWilayah::parent) {
+                    codes.push(parent);
+                }
+                let code_at = |i: usize| codes.get(i).map(|c| c.as_str().to_string()).unwrap_or_default();
+                let rows: Vec<RegionRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    region_columns!(),
+                    " FROM regions WHERE code IN ($1, $2, $3, $4, $5)"
+                ))
+                .bind(code_at(0))
+                .bind(code_at(1))
+                .bind(code_at(2))
+                .bind(code_at(3))
+                .bind(code_at(4))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut regions = rows.into_iter().map(region_from_row).collect::<StoreResult<Vec<_>>>()?;
+                regions.sort_by_key(|r| r.code.depth());
+                Ok(regions)
+            }
+
             async fn top_regions(&self) -> StoreResult<Vec<Region>> {
                 let rows: Vec<RegionRow> = sqlx::query_as(concat!("SELECT ", region_columns!(), " FROM regions WHERE parent_code IS NULL ORDER BY code"))
                 .fetch_all(&self.pool)

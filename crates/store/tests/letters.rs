@@ -242,7 +242,14 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
         tasks.push(tokio::spawn(async move {
             let id = format!("req-{i}");
             store
-                .issue_letter(&sign(&id), 2026, "32.07.06.2001/2026/*", maker(Some(id.clone())), audit("letter.issue"))
+                .issue_letter(
+                    &sign(&id),
+                    DESA,
+                    2026,
+                    "32.07.06.2001/2026/*",
+                    maker(Some(id.clone())),
+                    audit("letter.issue"),
+                )
                 .await
         }));
     }
@@ -255,7 +262,14 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
 
     // Signing one of them again: refused, and the failed attempt leaves no gap.
     let twice = store
-        .issue_letter(&sign("req-7"), 2026, "32.07.06.2001/2026/*", maker(Some("req-7".into())), audit("letter.issue"))
+        .issue_letter(
+            &sign("req-7"),
+            DESA,
+            2026,
+            "32.07.06.2001/2026/*",
+            maker(Some("req-7".into())),
+            audit("letter.issue"),
+        )
         .await;
     assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
     // A letter made outside Balai takes the next number: 51, not 52.
@@ -277,12 +291,19 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
         .await
         .expect("create");
     assert!(matches!(
-        store.issue_letter(&sign("req-x"), 2026, "32.07.06.2001/2026/*", failing, audit("letter.issue")).await,
+        store.issue_letter(&sign("req-x"), DESA, 2026, "32.07.06.2001/2026/*", failing, audit("letter.issue")).await,
         Err(StoreError::Rejected(_))
     ));
     assert_eq!(store.request("req-x").await.expect("get").expect("exists").state, "menunggu_tanda_tangan");
     let next = store
-        .issue_letter(&sign("req-x"), 2026, "32.07.06.2001/2026/*", maker(Some("req-x".into())), audit("letter.issue"))
+        .issue_letter(
+            &sign("req-x"),
+            DESA,
+            2026,
+            "32.07.06.2001/2026/*",
+            maker(Some("req-x".into())),
+            audit("letter.issue"),
+        )
         .await
         .expect("issue");
     assert_eq!(next.sequence, 52);
@@ -301,6 +322,7 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
         store
             .issue_letter(
                 &sign("req-y"),
+                DESA,
                 2027,
                 "32.07.06.2001/2027/*",
                 maker(Some("req-y".into())),

@@ -454,7 +454,7 @@ impl App {
                 vec![format!("a.n. Kepala {office}"), "Sekretaris Desa".to_string()]
             },
             name: signer_user.full_name.clone(),
-            nip: self.store.user(signer_user.id).await?.map(|u| u.nip).unwrap_or_default(),
+            nip: signer_user.nip.clone(),
         };
         // Field values as printed (dates in words).
         let stored: BTreeMap<String, String> = serde_json::from_value(request.fields.clone()).unwrap_or_default();
@@ -577,7 +577,7 @@ impl App {
             format!("wilayah:{}/surat:{}", request.village_code, request.id),
             json!({"type": request.letter_type}),
         );
-        self.store.issue_letter(&transition, year, &scope_key, make, audit).await.map_err(stale)
+        self.store.issue_letter(&transition, village.as_str(), year, &scope_key, make, audit).await.map_err(stale)
     }
 
     /// Signs several requests; each succeeds or fails on its own.
