@@ -254,30 +254,7 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let now = self.now();
-        let deadline = self.deadline(now, letter_type.spec.standar.jangka_waktu_hari).await?;
-        let request = LetterRequest {
-            id: random_id(),
-            village_code: village.as_str().to_string(),
-            letter_type: letter_type.spec.slug.clone(),
-            penduduk_id: person.id,
-            state: RequestState::Diajukan.as_str().to_string(),
-            fields: serde_json::to_value(&fields).unwrap_or_default(),
-            channel: "loket".into(),
-            received_at: now,
-            due_on: deadline.due,
-            note: String::new(),
-            updated_at: now,
-            resident_id: None,
-        };
-        let event = RequestEvent {
-            at: now,
-            actor: actor.audit_name(),
-            action: "ajukan".into(),
-            from_state: String::new(),
-            to_state: request.state.clone(),
-            note: "Diajukan di loket".into(),
-        };
+        let (request, event) = self.new_request(actor, &village, &letter_type.spec, person.id, &fields, None).await?;
         let audit = self.audit_event(
             actor,
             "letter_request.create",
@@ -286,6 +263,48 @@ impl App {
         );
         self.store.create_request(&request, &event, &[], &[], audit).await?;
         Ok(request)
+    }
+
+    /// A new request, `diajukan`, due after the type's jangka waktu, with its first event; from
+    /// the counter when `resident_id` is None, online otherwise.
+    async fn new_request(
+        &self,
+        actor: &Actor,
+        village: &KodeWilayah,
+        spec: &LetterTypeSpec,
+        penduduk_id: i64,
+        fields: &BTreeMap<String, String>,
+        resident_id: Option<i64>,
+    ) -> AppResult<(LetterRequest, RequestEvent)> {
+        let now = self.now();
+        let deadline = self.deadline(now, spec.standar.jangka_waktu_hari).await?;
+        let (channel, note) = match resident_id {
+            None => ("loket", "Diajukan di loket"),
+            Some(_) => ("online", "Diajukan daring"),
+        };
+        let request = LetterRequest {
+            id: random_id(),
+            village_code: village.as_str().to_string(),
+            letter_type: spec.slug.clone(),
+            penduduk_id,
+            state: RequestState::Diajukan.as_str().to_string(),
+            fields: serde_json::to_value(fields).unwrap_or_default(),
+            channel: channel.into(),
+            received_at: now,
+            due_on: deadline.due,
+            note: String::new(),
+            updated_at: now,
+            resident_id,
+        };
+        let event = RequestEvent {
+            at: now,
+            actor: actor.audit_name(),
+            action: "ajukan".into(),
+            from_state: String::new(),
+            to_state: request.state.clone(),
+            note: note.into(),
+        };
+        Ok((request, event))
     }
 
     /// The village's open requests, soonest due first, with their SLA state.

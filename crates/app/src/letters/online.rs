@@ -8,7 +8,7 @@ use balai_domain::contact::{clean_file_name, sniff_upload};
 use balai_domain::surat::catalogue::LetterTypeSpec;
 use balai_domain::surat::state::{Party, RequestAction, RequestState, next_state};
 use balai_domain::wilayah::KodeWilayah;
-use balai_store::letters::{AttachmentMeta, IssuedLetter, LetterRequest, NewAttachment, RequestEvent};
+use balai_store::letters::{AttachmentMeta, IssuedLetter, LetterRequest, NewAttachment};
 use balai_store::outbox::{NewMessage, OutboxMessage};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -87,30 +87,8 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let now = self.now();
-        let deadline = self.deadline(now, letter_type.spec.standar.jangka_waktu_hari).await?;
-        let request = LetterRequest {
-            id: random_id(),
-            village_code: village.as_str().to_string(),
-            letter_type: letter_type.spec.slug.clone(),
-            penduduk_id,
-            state: RequestState::Diajukan.as_str().to_string(),
-            fields: serde_json::to_value(&fields).unwrap_or_default(),
-            channel: "online".into(),
-            received_at: now,
-            due_on: deadline.due,
-            note: String::new(),
-            updated_at: now,
-            resident_id: Some(resident.id),
-        };
-        let event = RequestEvent {
-            at: now,
-            actor: actor.audit_name(),
-            action: "ajukan".into(),
-            from_state: String::new(),
-            to_state: request.state.clone(),
-            note: "Diajukan daring".into(),
-        };
+        let (request, event) =
+            self.new_request(actor, &village, &letter_type.spec, penduduk_id, &fields, Some(resident.id)).await?;
         let messages = self.messages_for(resident, &request, &letter_type.spec.name, RequestState::Diajukan, "");
         let audit = self.audit_event(
             actor,

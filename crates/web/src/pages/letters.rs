@@ -19,7 +19,7 @@ use balai_domain::surat::state::{Party, RequestAction, allowed_actions};
 use balai_domain::wilayah::KodeWilayah;
 use serde::Deserialize;
 
-use super::{FileInput, FormField, InputField, form_fields, input_fields};
+use super::{FileInput, FormField, InputField, attachment_rows, form_fields, history_rows, input_fields};
 use crate::extract::{Form, Layout, Staff, Visitor};
 use crate::{AppState, WebError};
 
@@ -300,21 +300,9 @@ async fn request_page_for(
         })
         .unwrap_or_default();
     let offset = state.app.config().utc_offset;
-    let events = view
-        .events
-        .iter()
-        .map(|e| {
-            let at = e.at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string();
-            let to = e.to_state.parse::<balai_domain::surat::state::RequestState>().map(|s| s.label()).unwrap_or("");
-            (at, to.to_string(), e.note.clone())
-        })
-        .collect();
+    let events = history_rows(&view.events, offset);
     let (files, outbox) = state.app.request_files_and_messages(&actor, id).await?;
-    let label = |req: &str| {
-        view.letter_type.attachments.iter().find(|a| a.name == req).map_or(req.to_string(), |a| a.label.clone())
-    };
-    let attachments =
-        files.iter().map(|a| (a.id.clone(), label(&a.requirement), a.file_name.clone(), a.replaced)).collect();
+    let attachments = attachment_rows(&view.letter_type, &files);
     let messages = outbox
         .into_iter()
         .map(|m| {

@@ -113,3 +113,28 @@ pub fn file_inputs(spec: &LetterTypeSpec, errors: &[FieldError], current: &[(Str
         })
         .collect()
 }
+
+/// A request's history as table rows: (local time, state reached, note).
+pub fn history_rows(
+    events: &[balai_store::letters::RequestEvent],
+    offset: chrono::FixedOffset,
+) -> Vec<(String, String, String)> {
+    events
+        .iter()
+        .map(|e| {
+            let at = e.at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string();
+            let to = e.to_state.parse::<balai_domain::surat::state::RequestState>().map(|s| s.label()).unwrap_or("");
+            (at, to.to_string(), e.note.clone())
+        })
+        .collect()
+}
+
+/// A request's files as list rows: (id, the requirement's label, file name, replaced).
+pub fn attachment_rows(
+    spec: &LetterTypeSpec,
+    files: &[balai_store::letters::AttachmentMeta],
+) -> Vec<(String, String, String, bool)> {
+    let label =
+        |req: &str| spec.attachments.iter().find(|a| a.name == req).map_or(req.to_string(), |a| a.label.clone());
+    files.iter().map(|a| (a.id.clone(), label(&a.requirement), a.file_name.clone(), a.replaced)).collect()
+}

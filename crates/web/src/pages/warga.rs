@@ -16,7 +16,7 @@ use balai_app::{Actor, AppError, FieldError, SignUpInput};
 use balai_domain::surat::catalogue::{LetterTypeSpec, display_value};
 use serde::Deserialize;
 
-use super::{FileInput, InputField, file_inputs, input_fields};
+use super::{FileInput, InputField, attachment_rows, file_inputs, history_rows, input_fields};
 use crate::extract::{ClientIp, Form, Layout, RESIDENT_COOKIE, Staff, UploadForm, Visitor, Warga};
 use crate::security::{CSRF_COOKIE, new_token, set_cookie};
 use crate::{AppState, WebError};
@@ -417,20 +417,8 @@ async fn request_page_for(
         .filter_map(|f| stored.get(&f.name).filter(|v| !v.is_empty()).map(|v| (f.label.clone(), display_value(f, v))))
         .collect();
     let offset = state.app.config().utc_offset;
-    let events = r
-        .view
-        .events
-        .iter()
-        .map(|e| {
-            let at = e.at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string();
-            let to = e.to_state.parse::<balai_domain::surat::state::RequestState>().map(|s| s.label()).unwrap_or("");
-            (at, to.to_string(), e.note.clone())
-        })
-        .collect();
-    let label =
-        |req: &str| spec.attachments.iter().find(|a| a.name == req).map_or(req.to_string(), |a| a.label.clone());
-    let attachments =
-        r.attachments.iter().map(|a| (a.id.clone(), label(&a.requirement), a.file_name.clone(), a.replaced)).collect();
+    let events = history_rows(&r.view.events, offset);
+    let attachments = attachment_rows(spec, &r.attachments);
     let current: Vec<(String, String)> =
         r.attachments.iter().filter(|a| !a.replaced).map(|a| (a.requirement.clone(), a.file_name.clone())).collect();
     let (number, token) = match &r.view.letter {
