@@ -56,7 +56,7 @@ async fn filled_fields(app: &App, slug: &str) -> BTreeMap<String, String> {
         .map(|f| {
             let value = match &f.kind {
                 FieldKind::Date => "2026-11-01".to_string(),
-                FieldKind::Number => "2500000".to_string(),
+                FieldKind::Number | FieldKind::Rupiah => "2500000".to_string(),
                 FieldKind::Choice(options) => options[0].clone(),
                 _ => format!("Isian {}", f.label),
             };
@@ -100,7 +100,7 @@ async fn a_walk_in_sktm_is_reviewed_signed_numbered_and_verifiable() {
         .expect("catalogue")
         .into_iter()
         .find(|t| t.spec.slug == "sktm")
-        .and_then(|t| t.spec.fields.into_iter().find(|f| f.required))
+        .and_then(|t| t.spec.fields.into_iter().find(|f| f.required && f.name == "keperluan"))
         .expect("SKTM has a required field");
     let mut missing = fields.clone();
     missing.insert(required.name.clone(), String::new());

@@ -337,7 +337,7 @@ async fn letter_type_and_fields(app: &App) -> anyhow::Result<(String, BTreeMap<S
         .map(|f| {
             let value = match &f.kind {
                 FieldKind::Date => "2026-01-15".to_string(),
-                FieldKind::Number => "4".to_string(),
+                FieldKind::Number | FieldKind::Rupiah => "4".to_string(),
                 FieldKind::Choice(options) => options.first().cloned().unwrap_or_default(),
                 FieldKind::Text | FieldKind::LongText => format!("Isian uji {}", f.label),
             };

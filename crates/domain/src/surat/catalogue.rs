@@ -43,6 +43,9 @@ pub enum FieldKind {
     Date,
     /// Digits only (a count, a year, a postal code).
     Number,
+    /// An amount of money in rupiah: typed as `750000`, `750.000` or `Rp750.000`, stored as
+    /// digits, printed as `Rp750.000`.
+    Rupiah,
     /// One of the options, stored exactly as written here.
     Choice(Vec<String>),
 }
@@ -420,6 +423,19 @@ pub fn validate_field_value(spec: &FieldSpec, value: &str) -> Result<String, Str
             }
             Ok(value.to_string())
         }
+        FieldKind::Rupiah => {
+            let digits = value.trim_start_matches("Rp").trim_start_matches("rp").trim().replace('.', "");
+            let digits = digits.strip_suffix(",00").unwrap_or(&digits);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{label} ditulis dengan angka rupiah, misalnya 750000 atau Rp750.000."));
+            }
+            let digits = digits.trim_start_matches('0');
+            let digits = if digits.is_empty() { "0" } else { digits };
+            if digits.len() > 13 {
+                return Err(format!("{label} terlalu besar."));
+            }
+            Ok(digits.to_string())
+        }
         FieldKind::Choice(options) => options
             .iter()
             .find(|o| o.trim().to_lowercase() == value.to_lowercase())
@@ -449,8 +465,23 @@ fn parse_iso_date(s: &str) -> Option<NaiveDate> {
 pub fn display_value(spec: &FieldSpec, value: &str) -> String {
     match (&spec.kind, parse_iso_date(value)) {
         (FieldKind::Date, Some(d)) => format_tanggal(d),
+        (FieldKind::Rupiah, _) if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+            format_rupiah(value)
+        }
         _ => value.to_string(),
     }
+}
+
+/// `750000` → `Rp750.000` (thousands separated by dots, as Indonesian writes them).
+pub fn format_rupiah(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("Rp{out}")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,7 +611,7 @@ impl Draft<'_> {
 /// Perbup may differ: the codes are editable settings). None needs the camat's countersignature
 /// by default; a village whose kecamatan asks for it turns it on.
 pub fn default_letter_types() -> Vec<LetterTypeSpec> {
-    use FieldKind::{Date, LongText, Number, Text};
+    use FieldKind::{Date, LongText, Number, Rupiah, Text};
     vec![
         Draft {
             slug: "domisili",
@@ -616,7 +647,7 @@ pub fn default_letter_types() -> Vec<LetterTypeSpec> {
                     "penghasilan",
                     "Penghasilan keluarga per bulan",
                     "Perkiraan penghasilan seluruh keluarga dalam sebulan, misalnya Rp1.200.000.",
-                    Text,
+                    Rupiah,
                 ),
                 field(
                     "jumlah_tanggungan",
@@ -895,7 +926,7 @@ pub fn default_letter_types() -> Vec<LetterTypeSpec> {
                     "penghasilan_ayah",
                     "Penghasilan ayah per bulan",
                     "Misalnya Rp1.500.000; tulis Rp0 bila tidak berpenghasilan.",
-                    Text,
+                    Rupiah,
                 ),
                 field("nama_ibu", "Nama ibu", "", Text),
                 field("pekerjaan_ibu", "Pekerjaan ibu", "Contoh: mengurus rumah tangga, pedagang.", Text),
@@ -903,7 +934,7 @@ pub fn default_letter_types() -> Vec<LetterTypeSpec> {
                     "penghasilan_ibu",
                     "Penghasilan ibu per bulan",
                     "Misalnya Rp500.000; tulis Rp0 bila tidak berpenghasilan.",
-                    Text,
+                    Rupiah,
                 ),
                 keperluan("Contoh: pengajuan beasiswa, keringanan uang sekolah."),
             ],
@@ -1075,7 +1106,7 @@ mod tests {
             for f in &t.fields {
                 let sample = match &f.kind {
                     FieldKind::Date => "2026-11-23".to_string(),
-                    FieldKind::Number => "2".to_string(),
+                    FieldKind::Number | FieldKind::Rupiah => "2".to_string(),
                     FieldKind::Choice(options) => options[0].clone(),
                     _ => format!("<{}>", f.name),
                 };
@@ -1115,6 +1146,27 @@ mod tests {
         for name in ["penghasilan_ayah", "penghasilan_ibu", "nama_sekolah"] {
             assert!(names("penghasilan-orang-tua").contains(&name.to_string()), "{name}");
         }
+    }
+
+    #[test]
+    fn rupiah_amounts_are_stored_as_digits_and_printed_with_dots() {
+        let spec = FieldSpec {
+            name: "penghasilan".into(),
+            label: "Penghasilan".into(),
+            hint: String::new(),
+            kind: FieldKind::Rupiah,
+            required: true,
+        };
+        for typed in ["750000", "750.000", "Rp750.000", "Rp 750.000", "rp750.000,00", "0750000"] {
+            assert_eq!(validate_field_value(&spec, typed).as_deref(), Ok("750000"), "{typed}");
+        }
+        assert_eq!(validate_field_value(&spec, "Rp0").as_deref(), Ok("0"));
+        assert!(validate_field_value(&spec, "tujuh ratus ribu").is_err());
+        assert!(validate_field_value(&spec, "12,5").is_err());
+        assert_eq!(display_value(&spec, "750000"), "Rp750.000");
+        assert_eq!(display_value(&spec, "1200000"), "Rp1.200.000");
+        assert_eq!(display_value(&spec, "0"), "Rp0");
+        assert_eq!(display_value(&spec, "999"), "Rp999");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use balai_app::letters::{NewRequestInput, RequestView};
 use balai_app::{Actor, AppError, FieldError};
 use balai_domain::calendar::SlaState;
 use balai_domain::roles::{Permission, Target};
+use balai_domain::surat::catalogue::display_value;
 use balai_domain::surat::state::{Party, RequestAction, allowed_actions};
 use balai_domain::wilayah::KodeWilayah;
 use serde::Deserialize;
@@ -284,21 +285,16 @@ async fn request_page_for(
             }
         }
     }
-    let labels: BTreeMap<String, String> =
-        view.letter_type.fields.iter().map(|f| (f.name.clone(), f.label.clone())).collect();
+    // In the letter type's order, as the letter prints them (dates in words, amounts in rupiah).
     let fields = view
-        .request
+        .letter_type
         .fields
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| {
-                    let value = v.as_str()?.to_string();
-                    (!value.is_empty()).then(|| (labels.get(k).cloned().unwrap_or_else(|| k.clone()), value))
-                })
-                .collect()
+        .iter()
+        .filter_map(|f| {
+            let value = view.request.fields.get(&f.name)?.as_str()?;
+            (!value.is_empty()).then(|| (f.label.clone(), display_value(f, value)))
         })
-        .unwrap_or_default();
+        .collect();
     let offset = state.app.config().utc_offset;
     let events = history_rows(&view.events, offset);
     let (files, outbox) = state.app.request_files_and_messages(&actor, id).await?;

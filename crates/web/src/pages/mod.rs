@@ -74,6 +74,7 @@ pub fn input_fields(
                 FieldKind::LongText => ("textarea", Vec::new()),
                 FieldKind::Date => ("date", Vec::new()),
                 FieldKind::Number => ("number", Vec::new()),
+                FieldKind::Rupiah => ("rupiah", Vec::new()),
                 FieldKind::Choice(options) => ("select", options.clone()),
             };
             InputField {
