@@ -56,7 +56,8 @@ async fn filled_fields(app: &App, slug: &str) -> BTreeMap<String, String> {
         .map(|f| {
             let value = match &f.kind {
                 FieldKind::Date => "2026-11-01".to_string(),
-                FieldKind::Number | FieldKind::Rupiah => "2500000".to_string(),
+                FieldKind::Number => "2".to_string(),
+                FieldKind::Rupiah => "2500000".to_string(),
                 FieldKind::Choice(options) => options[0].clone(),
                 _ => format!("Isian {}", f.label),
             };
@@ -452,4 +453,47 @@ async fn a_resident_can_withdraw_a_request_before_it_is_verified() {
     let siti = Actor::Resident(app.current_resident(&siti).await.expect("reload"));
     let refused = app.create_online_request(&siti, "sktm", BTreeMap::new(), vec![]).await;
     assert_eq!(field_errors(refused)[0].0, "account");
+}
+
+/// Every default letter type, issued end to end, reads as its golden text (pdftotext -layout).
+/// After an intended change: `BALAI_UPDATE_GOLDEN=1 cargo test -p balai-app --test letters golden`
+/// and review the diff of `tests/golden/`.
+#[tokio::test]
+async fn golden_text_of_every_default_letter_type() {
+    let (app, _db) = app().await;
+    let operator = staff(&app, "operator.sukamulya").await;
+    let kades = staff(&app, "kades.sukamulya").await;
+    app.import_penduduk(&operator, DESA, "penduduk.csv", REGISTER.as_bytes()).await.expect("import");
+    let village = KodeWilayah::parse(DESA).expect("code");
+    let slugs: Vec<String> =
+        app.letter_catalogue(&village).await.expect("catalogue").into_iter().map(|t| t.spec.slug).collect();
+    assert_eq!(slugs.len(), 10);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let update = std::env::var_os("BALAI_UPDATE_GOLDEN").is_some();
+    let mut mismatches = Vec::new();
+    for slug in &slugs {
+        let fields = filled_fields(&app, slug).await;
+        let input = NewRequestInput { letter_type: slug.clone(), nik: "3207061205900011".into(), fields };
+        let request = app.create_walk_in_request(&operator, DESA, input).await.expect("create");
+        app.act_on_request(&operator, &request.id, RequestAction::Verifikasi, "").await.expect("verify");
+        app.sign_request(&kades, &request.id).await.expect("sign");
+        let (_, pdf) = app.letter_pdf_for_request(&operator, &request.id).await.expect("pdf");
+        // The QR's address (random token, signature) is printed under the code: compare up to it.
+        let full = pdf_text(&pdf);
+        assert!(full.contains("Kepala Desa Sukamulya (demo)"), "{slug}: signer missing:\n{full}");
+        let text = full.split("Pindai untuk memeriksa").next().unwrap_or_default().to_string();
+        let path = dir.join(format!("{slug}.txt"));
+        if update {
+            std::fs::create_dir_all(&dir).expect("dir");
+            std::fs::write(&path, &text).expect("write golden");
+        } else {
+            let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!("cannot read {} ({e}); create it with BALAI_UPDATE_GOLDEN=1", path.display())
+            });
+            if expected != text {
+                mismatches.push(format!("{slug}:\n--- expected\n{expected}\n--- got\n{text}"));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "letters differ from their golden text:\n{}", mismatches.join("\n"));
 }
