@@ -960,8 +960,16 @@ async fn village_staff_search_and_import_the_register_and_edit_their_letter_sett
     let sktm = "/staf/desa/32.07.06.2001/surat/jenis/sktm";
     let page = op.get(sktm).await;
     assert!(page.body.contains("Surat Keterangan Tidak Mampu"));
+    let village = balai_domain::wilayah::KodeWilayah::parse("32.07.06.2001").expect("code");
+    let current = t.app.letter_catalogue(&village).await.expect("catalogue");
+    let current = &current.iter().find(|t| t.spec.slug == "sktm").expect("sktm").spec;
+    let field_lines = balai_domain::surat::catalogue_text::fields_to_lines(&current.fields);
+    let attachment_lines = balai_domain::surat::catalogue_text::attachments_to_lines(&current.attachments)
+        .replace("kk | Foto Kartu Keluarga | wajib", "kk | Foto Kartu Keluarga | boleh kosong");
     let fields = |body: &'static str, online: bool| {
         let mut f = vec![
+            ("fields", field_lines.as_str()),
+            ("attachments", attachment_lines.as_str()),
             ("name", "Surat Keterangan Tidak Mampu"),
             ("active", "1"),
             ("jangka_waktu_hari", "2"),
@@ -980,10 +988,14 @@ async fn village_staff_search_and_import_the_register_and_edit_their_letter_sett
     let page = op.post(sktm, &fields("Untuk {{tidak_ada}}.", true)).await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("tidak ada isian itu"), "{}", page.body);
+    let mut bad_fields = fields("Untuk keperluan {{keperluan}}.", true);
+    bad_fields[0] = ("fields", "keperluan | Keperluan | warna | wajib");
+    let page = op.post(sktm, &bad_fields).await;
+    assert!(page.status == 422 && page.body.contains("Baris 1"), "{}", page.body);
     let page = op.post(sktm, &fields("Untuk keperluan {{keperluan}}.", false)).await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let village = balai_domain::wilayah::KodeWilayah::parse("32.07.06.2001").expect("code");
     let catalogue = t.app.letter_catalogue(&village).await.expect("catalogue");
     let sktm = catalogue.iter().find(|t| t.spec.slug == "sktm").expect("sktm");
     assert_eq!((sktm.spec.online, sktm.spec.standar.jangka_waktu_hari), (false, 2));
+    assert!(!sktm.spec.attachments.iter().find(|a| a.name == "kk").expect("kk").required);
 }

@@ -4,6 +4,7 @@
 
 use balai_domain::roles::{Permission, Target};
 use balai_domain::surat::catalogue::LetterTypeSpec;
+use balai_domain::surat::catalogue_text;
 use balai_domain::surat::document::{LetterDocument, Paper, Signer};
 use balai_domain::surat::numbering::{CounterScope, NumberFormat};
 use balai_domain::wilayah::KodeWilayah;
@@ -36,6 +37,9 @@ pub struct LetterTypeInput {
     pub validity_days: String,
     /// Overrides the village's number format for this type; empty to use the village's.
     pub number_format: String,
+    /// The fields and attachments as lines (`balai_domain::surat::catalogue_text`).
+    pub fields: String,
+    pub attachments: String,
 }
 
 /// Largest own template accepted (the built-in one is about 4 KB).
@@ -187,6 +191,14 @@ impl App {
         spec.standar.persyaratan = lines(&input.persyaratan);
         spec.standar.prosedur = lines(&input.prosedur);
         spec.body = lines(&input.body);
+        match catalogue_text::parse_field_lines(&input.fields) {
+            Ok(fields) => spec.fields = fields,
+            Err(problems) => errors.extend(problems.into_iter().map(|p| FieldError::new("fields", p))),
+        }
+        match catalogue_text::parse_attachment_lines(&input.attachments) {
+            Ok(attachments) => spec.attachments = attachments,
+            Err(problems) => errors.extend(problems.into_iter().map(|p| FieldError::new("attachments", p))),
+        }
         let number_format = input.number_format.trim();
         if !number_format.is_empty()
             && let Err(e) = NumberFormat::parse(number_format)

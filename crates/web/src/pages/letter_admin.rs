@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use balai_app::letters::{LetterSettingsInput, LetterType, LetterTypeInput};
 use balai_app::{Actor, AppError, FieldError};
+use balai_domain::surat::catalogue_text;
 use balai_domain::surat::numbering::CounterScope;
 use serde::Deserialize;
 
@@ -147,8 +148,7 @@ struct TypePage {
     form: BTreeMap<String, String>,
     active: bool,
     online: bool,
-    /// (label, kind, required) of the fields, and the placeholders the body may use.
-    fields: Vec<(String, String, bool)>,
+    /// The placeholders the body may use.
     placeholders: Vec<String>,
 }
 
@@ -183,6 +183,8 @@ async fn type_page(
             ("body".to_string(), s.body.join("\n")),
             ("validity_days".to_string(), s.validity_days.map(|d| d.to_string()).unwrap_or_default()),
             ("number_format".to_string(), t.number_format.clone().unwrap_or_default()),
+            ("fields".to_string(), catalogue_text::fields_to_lines(&s.fields)),
+            ("attachments".to_string(), catalogue_text::attachments_to_lines(&s.attachments)),
         ]);
         (form, t.active, s.online)
     });
@@ -197,7 +199,6 @@ async fn type_page(
         form,
         active,
         online,
-        fields: t.spec.fields.iter().map(|f| (f.label.clone(), format!("{:?}", f.kind), f.required)).collect(),
         placeholders,
     })
 }
@@ -231,6 +232,8 @@ async fn save_letter_type(
         body: get("body"),
         validity_days: get("validity_days"),
         number_format: get("number_format"),
+        fields: get("fields"),
+        attachments: get("attachments"),
     };
     match state.app.update_letter_type(&Actor::Staff(staff.user.clone()), &code, &slug, input).await {
         Ok(()) => Ok(Redirect::to(&format!("/staf/desa/{code}/surat/pengaturan?pesan=tersimpan")).into_response()),
