@@ -25,6 +25,12 @@ impl App {
             (Actor::System, Some(u)) => u,
             (Actor::Staff(me), Some(u)) if me.id == u.id => u,
             (Actor::Anonymous { .. }, _) => return Err(AppError::Unauthenticated),
+            (Actor::System, None) => {
+                return Err(AppError::invalid(
+                    "username",
+                    format!("Tidak ada akun aktif bernama \"{}\".", username.trim()),
+                ));
+            }
             _ => return Err(AppError::NotFound),
         };
         let name = name.trim();

@@ -114,6 +114,14 @@ enum UserCommand {
     },
     /// Give an account a new generated password (printed once) and end its sessions.
     ResetPassword { username: String },
+    /// Make a REST API token acting as USERNAME (with exactly that account's roles), for another
+    /// system such as a regency dashboard. Printed once; staff can revoke it on /staf/token.
+    Token {
+        username: String,
+        /// What uses the token, e.g. "dasbor kabupaten".
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,6 +247,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::ResetPassword { username }) => {
             let password = app.reset_password(&system, &username).await.map_err(explain)?;
             println!("New password for {username} (shown once): {password}");
+            Ok(())
+        }
+        Command::User(UserCommand::Token { username, name }) => {
+            let token = app.create_api_token(&system, &username, &name).await.map_err(explain)?;
+            println!("API token for {username} (shown once): {token}");
             Ok(())
         }
         Command::Penduduk(PendudukCommand::Import { desa, file }) => {

@@ -415,8 +415,15 @@ async fn user_accounts_are_created_checked_and_reset() {
     let stderr = fails(&balai(dir, &db.url, &["user", "reset-password", "nobody"]));
     assert!(stderr.contains("Tidak ada akun bernama \"nobody\""), "{stderr}");
 
-    // The import, two accounts and one reset; the refused commands wrote nothing.
-    assert_eq!(audit_records(dir, &db.url), 4);
+    // An API token for the account, shown once; unknown accounts and empty names are refused.
+    let stdout = succeeds(&balai(dir, &db.url, &["user", "token", "op.test", "--name", "dasbor kabupaten"]));
+    assert!(stdout.starts_with("API token for op.test (shown once): balai_"), "{stdout}");
+    let stderr = fails(&balai(dir, &db.url, &["user", "token", "nobody", "--name", "x"]));
+    assert!(stderr.contains("Tidak ada akun aktif bernama \"nobody\""), "{stderr}");
+    fails(&balai(dir, &db.url, &["user", "token", "op.test", "--name", " "]));
+
+    // The import, two accounts, one reset and one token; the refused commands wrote nothing.
+    assert_eq!(audit_records(dir, &db.url), 5);
 }
 
 #[tokio::test]
