@@ -367,15 +367,15 @@ async fn a_resident_requests_an_sktm_online_fixes_it_and_downloads_the_signed_le
     let request = app.create_online_request(&budi, "sktm", sktm.clone(), files).await.expect("request");
     assert_eq!((request.channel.as_str(), request.resident_id.is_some()), ("online", true));
     let mine = app.resident_request(&budi, &request.id).await.expect("view");
-    assert_eq!(mine.attachments.len(), 3);
-    assert_eq!(mine.attachments[0].file_name, "KTP Budi.jpg");
+    assert_eq!(mine.view.attachments.len(), 3);
+    assert_eq!(mine.view.attachments[0].file_name, "KTP Budi.jpg");
     assert!(mine.may_cancel && !mine.may_correct);
 
     // Someone else (another resident, staff of another village) cannot open it by its id.
     app.import_penduduk(&operator, DESA, "p.csv", REGISTER.as_bytes()).await.expect("again");
     let siti = signed_up(&app, "3207065208950012", "Siti Aminah").await;
     assert!(matches!(app.resident_request(&siti, &request.id).await, Err(AppError::NotFound)));
-    let file_id = mine.attachments[0].id.clone();
+    let file_id = mine.view.attachments[0].id.clone();
     assert!(matches!(app.request_attachment(&siti, &request.id, &file_id).await, Err(AppError::NotFound)));
     let other_operator = staff(&app, "operator.cikoneng").await;
     assert!(matches!(app.request_attachment(&other_operator, &request.id, &file_id).await, Err(AppError::NotFound)));
@@ -408,14 +408,15 @@ async fn a_resident_requests_an_sktm_online_fixes_it_and_downloads_the_signed_le
 
     let mine = app.resident_request(&budi, &request.id).await.expect("view");
     assert_eq!(mine.view.state, RequestState::Selesai);
-    let current: Vec<&str> = mine.attachments.iter().filter(|a| !a.replaced).map(|a| a.file_name.as_str()).collect();
+    let current: Vec<&str> =
+        mine.view.attachments.iter().filter(|a| !a.replaced).map(|a| a.file_name.as_str()).collect();
     assert_eq!(current.len(), 3);
     assert!(current.contains(&"ktp-baru.jpg"));
     let actions: Vec<&str> = mine.view.events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["ajukan", "periksa", "minta_perbaikan", "kirim_perbaikan", "verifikasi", "tandatangani"]);
 
     // Every change the resident should hear about queued one e-mail and one WhatsApp message.
-    let (_, messages) = app.request_files_and_messages(&operator, &request.id).await.expect("messages");
+    let messages = app.letter_request(&operator, &request.id).await.expect("staff view").messages;
     let subjects: Vec<&str> = messages.iter().filter(|m| m.channel == "email").map(|m| m.subject.as_str()).collect();
     assert_eq!(subjects.len(), 5, "{subjects:?}");
     assert!(subjects[0].starts_with("Permohonan Surat Keterangan Tidak Mampu diterima"), "{subjects:?}");

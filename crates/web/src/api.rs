@@ -188,9 +188,7 @@ async fn create(
 }
 
 async fn request(State(state): State<AppState>, staff: ApiStaff, Path(id): Path<String>) -> ApiResult<Response> {
-    let actor = staff.actor();
-    let view = state.app.letter_request(&actor, &id).await?;
-    let (attachments, messages) = state.app.request_files_and_messages(&actor, &id).await?;
+    let view = state.app.letter_request(&staff.actor(), &id).await?;
     let body = json!({
         "id": view.request.id,
         "village_code": view.request.village_code,
@@ -208,11 +206,11 @@ async fn request(State(state): State<AppState>, staff: ApiStaff, Path(id): Path<
         "events": view.events.iter().map(|e| json!({
             "at": e.at, "action": e.action, "from": e.from_state, "to": e.to_state, "note": e.note,
         })).collect::<Vec<_>>(),
-        "attachments": attachments.iter().map(|a| json!({
+        "attachments": view.attachments.iter().map(|a| json!({
             "id": a.id, "requirement": a.requirement, "file_name": a.file_name, "content_type": a.content_type,
             "size_bytes": a.size_bytes, "sha256": a.sha256, "replaced": a.replaced,
         })).collect::<Vec<_>>(),
-        "messages": messages.iter().map(|m| json!({
+        "messages": view.messages.iter().map(|m| json!({
             "channel": m.channel, "status": m.status, "attempts": m.attempts, "subject": m.subject,
         })).collect::<Vec<_>>(),
         "letter": view.letter.as_ref().map(|l| letter_json(&state, l)),

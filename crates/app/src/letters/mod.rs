@@ -21,9 +21,10 @@ use balai_domain::surat::numbering::{CounterScope, DEFAULT_FORMAT, NumberFormat,
 use balai_domain::surat::state::{Party, RequestAction, RequestState, next_state, requires_reason};
 use balai_domain::wilayah::KodeWilayah;
 use balai_store::letters::{
-    AllocatedNumber, IssuedLetter, LetterRequest, LetterSettings, MakeLetter, Penduduk, RequestEvent, StoredLetterType,
-    Transition,
+    AllocatedNumber, AttachmentMeta, IssuedLetter, LetterRequest, LetterSettings, MakeLetter, Penduduk, RequestEvent,
+    StoredLetterType, Transition,
 };
+use balai_store::outbox::OutboxMessage;
 use chrono::Datelike;
 use rand::RngCore;
 use serde_json::json;
@@ -95,6 +96,10 @@ pub struct RequestView {
     pub letter: Option<IssuedLetter>,
     pub sla: SlaState,
     pub deadline_explained: String,
+    /// The request's files in the order the letter type lists them, current before replaced.
+    pub attachments: Vec<AttachmentMeta>,
+    /// The messages sent about it: filled for the village's staff only.
+    pub messages: Vec<OutboxMessage>,
 }
 
 /// Checks every field of a letter type; the valid values, normalised, and an error per bad one.
@@ -337,7 +342,9 @@ impl App {
         let request = self.store.request(id).await?.ok_or(AppError::NotFound)?;
         let village = KodeWilayah::parse(&request.village_code).map_err(|_| AppError::NotFound)?;
         actor.require(Permission::ProcessLetters, &Target::Wilayah(&village))?;
-        self.request_view(request, &village).await
+        let mut view = self.request_view(request, &village).await?;
+        view.messages = self.store.messages_about(&format!("surat:{}", view.request.id)).await?;
+        Ok(view)
     }
 
     async fn request_view(&self, request: LetterRequest, village: &KodeWilayah) -> AppResult<RequestView> {
@@ -348,7 +355,11 @@ impl App {
         let done_on = matches!(state, RequestState::Selesai | RequestState::Diambil)
             .then(|| request.updated_at.with_timezone(&self.config.utc_offset).date_naive());
         let received = request.received_at.with_timezone(&self.config.utc_offset).date_naive();
+        let mut attachments = self.store.attachments(&request.id).await?;
+        online::sort_attachments(&letter_type, &mut attachments);
         Ok(RequestView {
+            attachments,
+            messages: Vec::new(),
             events: self.store.request_events(&request.id).await?,
             letter: self.store.letter_for_request(&request.id).await?,
             sla: calendar.sla_state(request.due_on, self.today(), done_on),

@@ -9,7 +9,7 @@ use balai_domain::surat::catalogue::LetterTypeSpec;
 use balai_domain::surat::state::{Party, RequestAction, RequestState, next_state};
 use balai_domain::wilayah::KodeWilayah;
 use balai_store::letters::{AttachmentMeta, IssuedLetter, LetterRequest, NewAttachment};
-use balai_store::outbox::{NewMessage, OutboxMessage};
+use balai_store::outbox::NewMessage;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -33,11 +33,10 @@ pub struct ResidentRequestItem {
     pub type_name: String,
 }
 
-/// A resident's own request with its files and what they may do with it now.
+/// A resident's own request (with its files) and what they may do with it now.
 #[derive(Debug, Clone)]
 pub struct ResidentRequestView {
     pub view: RequestView,
-    pub attachments: Vec<AttachmentMeta>,
     pub may_correct: bool,
     pub may_cancel: bool,
 }
@@ -129,14 +128,11 @@ impl App {
     pub async fn resident_request(&self, actor: &Actor, id: &str) -> AppResult<ResidentRequestView> {
         let (_, request) = self.own_request(actor, id).await?;
         let village = KodeWilayah::parse(&request.village_code).map_err(|_| AppError::NotFound)?;
-        let mut attachments = self.store.attachments(&request.id).await?;
         let view = self.request_view(request, &village).await?;
-        sort_attachments(&view.letter_type, &mut attachments);
         let may = |action| next_state(view.state, action, Party::Pemohon).is_ok();
         Ok(ResidentRequestView {
             may_correct: may(RequestAction::KirimPerbaikan),
             may_cancel: may(RequestAction::Batalkan),
-            attachments,
             view,
         })
     }
@@ -232,21 +228,6 @@ impl App {
         Ok((meta, data))
     }
 
-    /// The files and the messages of a request, for the village's letter staff.
-    pub async fn request_files_and_messages(
-        &self,
-        actor: &Actor,
-        request_id: &str,
-    ) -> AppResult<(Vec<AttachmentMeta>, Vec<OutboxMessage>)> {
-        let request = self.letter_request_scope(actor, request_id).await?;
-        let village = KodeWilayah::parse(&request.village_code).map_err(|_| AppError::NotFound)?;
-        let mut attachments = self.store.attachments(request_id).await?;
-        if let Ok(letter_type) = self.letter_type(&village, &request.letter_type).await {
-            sort_attachments(&letter_type.spec, &mut attachments);
-        }
-        Ok((attachments, self.store.messages_about(&format!("surat:{request_id}")).await?))
-    }
-
     async fn letter_request_scope(&self, actor: &Actor, request_id: &str) -> AppResult<LetterRequest> {
         let request = self.store.request(request_id).await?.ok_or(AppError::NotFound)?;
         let village = KodeWilayah::parse(&request.village_code).map_err(|_| AppError::NotFound)?;
@@ -320,7 +301,7 @@ impl App {
 }
 
 /// Files in the order the letter type lists its attachments, current before replaced ones.
-fn sort_attachments(spec: &LetterTypeSpec, attachments: &mut [AttachmentMeta]) {
+pub(super) fn sort_attachments(spec: &LetterTypeSpec, attachments: &mut [AttachmentMeta]) {
     let position = |a: &AttachmentMeta| spec.attachments.iter().position(|s| s.name == a.requirement);
     attachments.sort_by_key(|a| (position(a), a.replaced, std::cmp::Reverse(a.created_at)));
 }

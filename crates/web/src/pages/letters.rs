@@ -297,10 +297,10 @@ async fn request_page_for(
         .collect();
     let offset = state.app.config().utc_offset;
     let events = history_rows(&view.events, offset);
-    let (files, outbox) = state.app.request_files_and_messages(&actor, id).await?;
-    let attachments = attachment_rows(&view.letter_type, &files);
-    let messages = outbox
-        .into_iter()
+    let attachments = attachment_rows(&view.letter_type, &view.attachments);
+    let messages = view
+        .messages
+        .iter()
         .map(|m| {
             let status = match m.status.as_str() {
                 "sent" => "terkirim",
@@ -308,7 +308,7 @@ async fn request_page_for(
                 _ if m.attempts > 0 => "dicoba ulang",
                 _ => "antre",
             };
-            (m.channel, m.recipient, m.subject, status, m.last_error)
+            (m.channel.clone(), m.recipient.clone(), m.subject.clone(), status, m.last_error.clone())
         })
         .collect();
     Ok(RequestPage {

@@ -418,9 +418,14 @@ async fn request_page_for(
         .collect();
     let offset = state.app.config().utc_offset;
     let events = history_rows(&r.view.events, offset);
-    let attachments = attachment_rows(spec, &r.attachments);
-    let current: Vec<(String, String)> =
-        r.attachments.iter().filter(|a| !a.replaced).map(|a| (a.requirement.clone(), a.file_name.clone())).collect();
+    let attachments = attachment_rows(spec, &r.view.attachments);
+    let current: Vec<(String, String)> = r
+        .view
+        .attachments
+        .iter()
+        .filter(|a| !a.replaced)
+        .map(|a| (a.requirement.clone(), a.file_name.clone()))
+        .collect();
     let (number, token) = match &r.view.letter {
         Some(l) if l.revoked_at.is_none() => (l.number.clone(), l.token.clone()),
         _ => (String::new(), String::new()),
