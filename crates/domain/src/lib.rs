@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod contact;
+pub mod lapor;
 pub mod nik;
 pub mod roles;
 pub mod surat;

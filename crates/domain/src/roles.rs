@@ -70,16 +70,33 @@ impl Role {
     pub fn permissions(&self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::OperatorDesa => &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters],
+            Role::OperatorDesa => &[
+                ViewRegion,
+                EditVillageProfile,
+                ViewStaff,
+                ManageRegister,
+                ProcessLetters,
+                CoordinateReports,
+                HandleReports,
+            ],
             // The secretary signs "a.n." (on behalf of) the head of the village.
-            Role::SekretarisDesa | Role::KepalaDesa => {
-                &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters, SignLetters]
-            }
-            Role::PpidDesa | Role::AtasanPpid => &[ViewRegion, ViewStaff],
+            Role::SekretarisDesa | Role::KepalaDesa => &[
+                ViewRegion,
+                EditVillageProfile,
+                ViewStaff,
+                ManageRegister,
+                ProcessLetters,
+                SignLetters,
+                CoordinateReports,
+                HandleReports,
+            ],
+            // The village PPID answers the information requests disposed to the village.
+            Role::PpidDesa => &[ViewRegion, ViewStaff, HandleReports],
+            Role::AtasanPpid => &[ViewRegion, ViewStaff],
             Role::AdminKecamatan | Role::Evaluator => &[ViewRegion, ViewStaff, ViewAudit],
             // The regency administers, but does not handle villages' letters or see their registers.
             Role::AdminKabupaten => &ADMIN_PERMISSIONS,
-            Role::PenghubungOpd => &[ViewRegion],
+            Role::PenghubungOpd => &[ViewRegion, HandleReports],
         }
     }
 
@@ -209,9 +226,13 @@ pub enum Permission {
     ProcessLetters,
     /// Sign letters (kepala desa, or the secretary on their behalf).
     SignLetters,
+    /// Verify incoming reports and dispose them to an office or a village (the koordinator).
+    CoordinateReports,
+    /// Answer and close the reports disposed to one's office or village.
+    HandleReports,
 }
 
-const ADMIN_PERMISSIONS: [Permission; 7] = [
+const ADMIN_PERMISSIONS: [Permission; 8] = [
     Permission::ViewRegion,
     Permission::EditVillageProfile,
     Permission::ViewStaff,
@@ -219,10 +240,11 @@ const ADMIN_PERMISSIONS: [Permission; 7] = [
     Permission::ManageOffices,
     Permission::ViewAudit,
     Permission::ManageHolidays,
+    Permission::CoordinateReports,
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -233,6 +255,8 @@ impl Permission {
         Permission::ManageRegister,
         Permission::ProcessLetters,
         Permission::SignLetters,
+        Permission::CoordinateReports,
+        Permission::HandleReports,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -247,6 +271,8 @@ impl Permission {
             Permission::ManageRegister => "manage_register",
             Permission::ProcessLetters => "process_letters",
             Permission::SignLetters => "sign_letters",
+            Permission::CoordinateReports => "coordinate_reports",
+            Permission::HandleReports => "handle_reports",
         }
     }
 }
@@ -421,16 +447,31 @@ mod tests {
             ("far_office", far_office),
         ];
         // Which targets each grant reaches, and the permissions it has there.
-        let operator_perms: &[Permission] =
-            &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters];
-        let village_perms: &[Permission] =
-            &[ViewRegion, EditVillageProfile, ViewStaff, ManageRegister, ProcessLetters, SignLetters];
+        let operator_perms: &[Permission] = &[
+            ViewRegion,
+            EditVillageProfile,
+            ViewStaff,
+            ManageRegister,
+            ProcessLetters,
+            CoordinateReports,
+            HandleReports,
+        ];
+        let village_perms: &[Permission] = &[
+            ViewRegion,
+            EditVillageProfile,
+            ViewStaff,
+            ManageRegister,
+            ProcessLetters,
+            SignLetters,
+            CoordinateReports,
+            HandleReports,
+        ];
         let read_perms: &[Permission] = &[ViewRegion, ViewStaff, ViewAudit];
         let rows: Vec<(RoleGrant, &[&str], &[Permission])> = vec![
             (grant(Role::OperatorDesa, "32.07.01.2001"), &["desa"], operator_perms),
             (grant(Role::SekretarisDesa, "32.07.01.2001"), &["desa"], village_perms),
             (grant(Role::KepalaDesa, "32.07.01.2001"), &["desa"], village_perms),
-            (grant(Role::PpidDesa, "32.07.01.2001"), &["desa"], &[ViewRegion, ViewStaff]),
+            (grant(Role::PpidDesa, "32.07.01.2001"), &["desa"], &[ViewRegion, ViewStaff, HandleReports]),
             (grant(Role::AtasanPpid, "32.07.01.2001"), &["desa"], &[ViewRegion, ViewStaff]),
             (grant(Role::AdminKecamatan, "32.07.01"), &["desa", "other_desa", "kecamatan"], read_perms),
             (
@@ -453,7 +494,7 @@ mod tests {
                 ],
                 &ADMIN_PERMISSIONS,
             ),
-            (grant(Role::PenghubungOpd, "dinkes"), &["dinkes", "far_office"], &[ViewRegion]),
+            (grant(Role::PenghubungOpd, "dinkes"), &["dinkes", "far_office"], &[ViewRegion, HandleReports]),
             (
                 grant(Role::Evaluator, "32.07"),
                 &["desa", "other_desa", "kecamatan", "other_kecamatan_desa", "kabupaten", "dinkes", "pupr"],
