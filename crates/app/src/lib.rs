@@ -16,6 +16,7 @@ pub mod messages;
 mod nik;
 mod offices;
 mod regions;
+pub mod reports;
 mod residents;
 mod users;
 

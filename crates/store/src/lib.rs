@@ -9,6 +9,7 @@ pub mod letters;
 mod model;
 pub mod outbox;
 mod postgres;
+pub mod reports;
 pub mod residents;
 mod shared;
 mod sqlite;
@@ -99,7 +100,14 @@ pub fn redact_url(url: &str) -> String {
 /// state takes the [`AuditEvent`] describing it and writes both in the same transaction.
 #[async_trait]
 pub trait Store:
-    letters::LetterRepo + residents::ResidentRepo + outbox::OutboxRepo + api_tokens::ApiTokenRepo + Send + Sync + 'static
+    letters::LetterRepo
+    + residents::ResidentRepo
+    + outbox::OutboxRepo
+    + api_tokens::ApiTokenRepo
+    + reports::ReportRepo
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
 

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use crate::api_tokens::impl_api_token_repo;
 use crate::letters::impl_letter_repo;
 use crate::outbox::impl_outbox_repo;
+use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 
@@ -63,3 +64,4 @@ impl_letter_repo!(PgStore, sqlx::Postgres);
 impl_resident_repo!(PgStore, sqlx::Postgres);
 impl_outbox_repo!(PgStore, sqlx::Postgres);
 impl_api_token_repo!(PgStore);
+impl_report_repo!(PgStore, sqlx::Postgres, "search @@ plainto_tsquery('simple', $4)", crate::reports::pg_search_text);

@@ -7,6 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::api_tokens::impl_api_token_repo;
 use crate::letters::impl_letter_repo;
 use crate::outbox::impl_outbox_repo;
+use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 
@@ -59,3 +60,9 @@ impl_letter_repo!(SqliteStore, sqlx::Sqlite);
 impl_resident_repo!(SqliteStore, sqlx::Sqlite);
 impl_outbox_repo!(SqliteStore, sqlx::Sqlite);
 impl_api_token_repo!(SqliteStore);
+impl_report_repo!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH $4)",
+    crate::reports::fts5_query
+);
