@@ -6,7 +6,9 @@ pub mod assets;
 pub mod config;
 mod error;
 mod extract;
+mod inbound;
 mod metrics;
+mod open311;
 mod pages;
 mod security;
 
@@ -60,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::register::routes())
         .merge(pages::letter_admin::routes())
         .merge(pages::ops::routes())
+        .merge(open311::routes())
+        .merge(inbound::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))

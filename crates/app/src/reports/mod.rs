@@ -4,6 +4,8 @@
 
 mod actions;
 mod categories;
+mod export;
+mod inbound;
 mod public;
 mod scheduler;
 
