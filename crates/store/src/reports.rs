@@ -141,6 +141,12 @@ pub struct PublicQuery {
     pub handler: Option<String>,
     /// Words to search for in the public title and description (all must occur).
     pub text: Option<String>,
+    /// Received in `[from, until)`.
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub category: Option<String>,
+    /// `Some(true)`: only closed reports (selesai); `Some(false)`: only open ones.
+    pub closed: Option<bool>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -240,15 +246,18 @@ macro_rules! report_columns {
     };
 }
 
-/// Filters shared by the public list with and without search: `$1`/`$2` region, `$3` handler.
+/// Filters shared by the public list with and without search: `$1`/`$2` region, `$3` handler,
+/// `$4`/`$5` received from/until, `$6` category, `$7` closed.
 macro_rules! public_filter {
     () => {
         " FROM reports WHERE listed AND ($1 IS NULL OR region_code = $1 OR region_code LIKE $2) \
-          AND ($3 IS NULL OR handler = $3)"
+          AND ($3 IS NULL OR handler = $3) AND ($4 IS NULL OR received_at >= $4) \
+          AND ($5 IS NULL OR received_at < $5) AND ($6 IS NULL OR category = $6) \
+          AND ($7 IS NULL OR (state = 'selesai') = $7)"
     };
 }
 
-/// Stamps out `ReportRepo` for one backend. `$search` is the backend's clause matching `$4`
+/// Stamps out `ReportRepo` for one backend. `$search` is the backend's clause matching `$8`
 /// against the full-text index; `$terms` turns a person's words into what `$4` expects.
 macro_rules! impl_report_repo {
     ($store:ty, $db:ty, $search:literal, $terms:path) => {
@@ -549,11 +558,15 @@ macro_rules! impl_report_repo {
                         "SELECT ",
                         report_columns!(),
                         public_filter!(),
-                        " ORDER BY received_at DESC LIMIT $4 OFFSET $5"
+                        " ORDER BY received_at DESC LIMIT $8 OFFSET $9"
                     ))
                     .bind(&exact)
                     .bind(&like)
                     .bind(&q.handler)
+                    .bind(q.from)
+                    .bind(q.until)
+                    .bind(&q.category)
+                    .bind(q.closed)
                     .bind(q.limit)
                     .bind(q.offset)
                     .fetch_all(&self.pool)
@@ -564,11 +577,15 @@ macro_rules! impl_report_repo {
                         public_filter!(),
                         " AND ",
                         $search,
-                        " ORDER BY received_at DESC LIMIT $5 OFFSET $6"
+                        " ORDER BY received_at DESC LIMIT $9 OFFSET $10"
                     ))
                     .bind(&exact)
                     .bind(&like)
                     .bind(&q.handler)
+                    .bind(q.from)
+                    .bind(q.until)
+                    .bind(&q.category)
+                    .bind(q.closed)
                     .bind(terms)
                     .bind(q.limit)
                     .bind(q.offset)

@@ -63,6 +63,6 @@ impl_api_token_repo!(SqliteStore);
 impl_report_repo!(
     SqliteStore,
     sqlx::Sqlite,
-    "rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH $4)",
+    "rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH $8)",
     crate::reports::fts5_query
 );

@@ -62,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::register::routes())
         .merge(pages::letter_admin::routes())
         .merge(pages::ops::routes())
+        .merge(pages::lapor::routes())
+        .merge(pages::lapor_ekspor::routes())
         .merge(open311::routes())
         .merge(inbound::routes())
         .merge(assets::routes())

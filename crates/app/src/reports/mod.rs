@@ -214,7 +214,8 @@ impl App {
                 "Isi email atau nomor WhatsApp agar kami dapat mengabari Anda, atau pilih kirim sebagai anonim.",
             ));
         }
-        if !input.anonymous && name.is_empty() && resident_id.is_none() {
+        // A text message or an Open311 client may not carry a name; the web form asks for one.
+        if !input.anonymous && name.is_empty() && resident_id.is_none() && channel == Channel::Web {
             errors.push(FieldError::new("name", "Isi nama Anda, atau pilih kirim sebagai anonim."));
         }
         let files = check_report_uploads(uploads, &mut errors);

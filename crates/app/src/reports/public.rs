@@ -105,6 +105,7 @@ impl App {
                 text: (!q.text.trim().is_empty()).then(|| q.text.trim().to_string()),
                 limit: PAGE_SIZE + 1,
                 offset: (page - 1) * PAGE_SIZE,
+                ..PublicQuery::default()
             })
             .await?;
         let has_next = rows.len() as i64 > PAGE_SIZE;

@@ -2,6 +2,8 @@
 //! method, render a template.
 
 pub mod auth;
+pub mod lapor;
+pub mod lapor_ekspor;
 pub mod letter_admin;
 pub mod letters;
 pub mod ops;
