@@ -1,6 +1,6 @@
 //! The demo installation: Kabupaten Ciamis with three of its kecamatan, a few of its real villages
-//! (Kemendagri codes), four OPD and one staff account per role. Seeding is idempotent: a second
-//! run adds nothing and prints no passwords.
+//! (Kemendagri codes), four OPD, a few report categories and one staff account per role. Seeding
+//! is idempotent: a second run adds nothing and prints no passwords.
 
 use crate::{Actor, App, AppResult, NewOfficeInput, NewStaffInput, VillageProfileInput};
 
@@ -32,6 +32,21 @@ const DEMO_OFFICES: &[(&str, &str)] = &[
     ("dinkes", "Dinas Kesehatan"),
     ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil"),
     ("diskominfo", "Dinas Komunikasi dan Informatika"),
+];
+
+/// A few of the SP4N-LAPOR! categories (the full list is imported with `balai kategori import`),
+/// with the tier that sets how long an office has to complete a complaint (our demo choice).
+const DEMO_CATEGORIES: &[(&str, &str, &str)] = &[
+    ("pekerjaan-umum-dan-penataan-ruang", "Pekerjaan Umum dan Penataan Ruang", "tidak_berkadar_pengawasan"),
+    ("kependudukan", "Kependudukan", "normatif"),
+    ("kesehatan", "Kesehatan", "normatif"),
+    ("sosial-dan-kesejahteraan", "Sosial dan Kesejahteraan", "tidak_berkadar_pengawasan"),
+    (
+        "pembangunan-desa-daerah-tertinggal-transmigrasi",
+        "Pembangunan Desa, Daerah Tertinggal, dan Transmigrasi",
+        "tidak_berkadar_pengawasan",
+    ),
+    ("lingkungan-hidup-dan-kehutanan", "Lingkungan Hidup dan Kehutanan", "tidak_berkadar_pengawasan"),
 ];
 
 /// (username, full name, role, scope)
@@ -73,6 +88,7 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
                 slug: slug.to_string(),
                 regency: DEMO_REGION.into(),
                 address: "Jl. Jenderal Sudirman, Ciamis".into(),
+                email: format!("{slug}@ciamis.example.org"),
                 ..Default::default()
             };
             app.create_office(&system, input).await?;
@@ -89,6 +105,11 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
     }
     if app.store().count_penduduk("32.07.06.2001").await? == 0 {
         app.import_penduduk(&system, "32.07.06.2001", "demo-penduduk.csv", DEMO_PENDUDUK_CSV.as_bytes()).await?;
+    }
+    if app.report_categories().await?.is_empty() {
+        for (slug, name, tier) in DEMO_CATEGORIES {
+            app.save_report_category(&system, slug, name, tier, true).await?;
+        }
     }
     let mut created = Vec::new();
     for (username, full_name, role, scope) in DEMO_STAFF {

@@ -504,7 +504,9 @@ macro_rules! impl_report_repo {
                 if let Some(event) = &change.event {
                     insert_report_event(&mut tx, &r.code, event).await?;
                 }
-                insert_messages(&mut tx, &change.messages, r.updated_at).await?;
+                // Due when the change happened (`updated_at` may be a tick later, to stay unique).
+                let at = change.event.as_ref().map_or(r.updated_at, |e| e.at);
+                insert_messages(&mut tx, &change.messages, at).await?;
                 if let Some(audit) = &audit {
                     append_audit(&mut tx, audit).await?;
                 }
