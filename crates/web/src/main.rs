@@ -48,6 +48,12 @@ enum Command {
     /// A village's population register (penduduk).
     #[command(subcommand)]
     Penduduk(PendudukCommand),
+    /// Report categories (pengaduan, aspirasi, permintaan informasi).
+    #[command(subcommand)]
+    Kategori(KategoriCommand),
+    /// Reports: the deadline job by hand.
+    #[command(subcommand)]
+    Lapor(LaporCommand),
     /// Copy the whole SQLite database to a new file, safely while the service runs.
     Backup {
         /// Where to write the copy (must not exist yet).
@@ -64,6 +70,24 @@ enum Command {
     /// Measure this machine: `bench letters` issues letters end to end on a throw-away database.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum KategoriCommand {
+    /// Import categories from CSV (`slug,name[,tier][,active]`), e.g. the SP4N-LAPOR! list in
+    /// kategori-pengaduan.csv; existing ones are updated.
+    Import {
+        file: PathBuf,
+        /// Tier for rows without one: ringan, normatif, tidak_berkadar_pengawasan or berkadar_pengawasan.
+        #[arg(long, default_value = "tidak_berkadar_pengawasan")]
+        tier: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LaporCommand {
+    /// Run one pass of the deadline job (SLA states, reminders, escalation), as `serve` does every minute.
+    Tenggat,
 }
 
 #[derive(Subcommand)]
@@ -259,6 +283,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report =
                 app.import_penduduk(&system, &desa, &file.display().to_string(), &bytes).await.map_err(explain)?;
             println!("Read {} residents: {} new, {} updated.", report.rows_read, report.inserted, report.updated);
+            Ok(())
+        }
+        Command::Kategori(KategoriCommand::Import { file, tier }) => {
+            let tier = tier.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = app
+                .import_report_categories(&system, &file.display().to_string(), &bytes, tier)
+                .await
+                .map_err(explain)?;
+            println!("Read {} categories: {} saved.", report.rows_read, report.saved);
+            Ok(())
+        }
+        Command::Lapor(LaporCommand::Tenggat) => {
+            let pass = app.run_report_deadlines().await.map_err(explain)?;
+            println!(
+                "Examined {} reports: {} SLA states moved, {} reminded, {} escalated.",
+                pass.examined, pass.sla_moved, pass.reminded, pass.escalated
+            );
             Ok(())
         }
         Command::Backup { dest } => {

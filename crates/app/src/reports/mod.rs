@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 pub use actions::{ReportCommand, ReporterCommand};
 pub use categories::CategoryImport;
-pub use public::{PublicList, PublicListQuery, ScoreLine, Scoreboard};
+pub use public::{InboxItem, PublicItem, PublicList, PublicListQuery, ScoreLine, Scoreboard};
 pub use scheduler::DeadlinePass;
 
 use crate::{Actor, App, AppError, AppResult, FieldError};
@@ -395,7 +395,11 @@ impl App {
             .find(|c| c.slug == report.category)
             .map_or_else(|| report.category.clone(), |c| c.name);
         let region_name = match KodeWilayah::parse(&report.region_code) {
-            Ok(code) => self.store.region(&code).await?.map_or_else(|| report.region_code.clone(), |r| r.name),
+            Ok(code) => self
+                .store
+                .region(&code)
+                .await?
+                .map_or_else(|| report.region_code.clone(), |r| format!("{} {}", r.level.label(), r.name)),
             Err(_) => report.region_code.clone(),
         };
         let holder = match state {
@@ -405,12 +409,11 @@ impl App {
             _ => self.handler_name(report.handler.as_deref()).await?,
         };
         let staff = matches!(viewer, Viewer::Coordinator | Viewer::Office);
-        let reporter = if report.anonymous && viewer != Viewer::Coordinator {
-            "Anonim".to_string()
-        } else if report.reporter_name.is_empty() {
-            "Warga".to_string()
-        } else {
-            report.reporter_name.clone()
+        let name = if report.reporter_name.is_empty() { "Tanpa nama" } else { report.reporter_name.as_str() };
+        let reporter = match (report.anonymous, viewer) {
+            (true, Viewer::Coordinator) => format!("{name} (anonim: hanya koordinator yang melihat identitas ini)"),
+            (true, _) => "Anonim".to_string(),
+            (false, _) => name.to_string(),
         };
         let contact = (viewer == Viewer::Coordinator || (viewer == Viewer::Office && !report.anonymous))
             .then(|| {

@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/surat/{id}/lampiran/{file}", get(staff_attachment))
 }
 
-fn field_error(errors: &[FieldError], name: &str) -> String {
+pub(crate) fn field_error(errors: &[FieldError], name: &str) -> String {
     errors.iter().filter(|e| e.field == name).map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
 }
 
@@ -496,7 +496,7 @@ async fn cancel(State(state): State<AppState>, warga: Warga, Path(id): Path<Stri
 }
 
 /// A file download that a browser saves rather than shows, whatever its type.
-fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
     let ascii: String =
         file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     (
