@@ -999,3 +999,148 @@ async fn village_staff_search_and_import_the_register_and_edit_their_letter_sett
     assert_eq!((sktm.spec.online, sktm.spec.standar.jangka_waktu_hari), (false, 2));
     assert!(!sktm.spec.attachments.iter().find(|a| a.name == "kk").expect("kk").required);
 }
+
+// ---- reports (pengaduan) ----
+
+fn road_report_fields<'a>(key: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("idempotency_key", key),
+        ("kind", "pengaduan"),
+        ("category", "pekerjaan-umum-dan-penataan-ruang"),
+        ("region", "32.07.06.2001"),
+        ("title", title),
+        ("description", "Jalan desa di Dusun Cibodas berlubang sepanjang 200 meter."),
+        ("email", "pelapor@example.org"),
+        ("anonymous", "1"),
+    ]
+}
+
+/// The code in a `/lapor/lacak/{code}?baru=1` redirect.
+fn tracking_code_of(page: &Page) -> String {
+    let location = page.location();
+    let rest = location.strip_prefix("/lapor/lacak/").unwrap_or_else(|| panic!("not a tracking redirect: {location}"));
+    rest.split('?').next().expect("code").to_string()
+}
+
+#[tokio::test]
+async fn an_anonymous_report_goes_from_the_form_to_a_rated_answer_over_http() {
+    let t = spawn_app().await;
+    let visitor = t.browser();
+    let form = visitor.get("/lapor?desa=32.07.06.2001").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"idempotency_key\""));
+    assert!(form.body.len() < 12_000, "form page is {} bytes", form.body.len());
+    let token = visitor.cookie("balai_csrf").expect("csrf");
+
+    // Without the CSRF token: refused, nothing stored.
+    let title = "Jalan rusak <script>alert('x')</script>";
+    let refused = visitor.post_files("/lapor", &road_report_fields("k1", title), &[], None).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(t.app.store().count_reports().await.expect("count"), 0);
+
+    // Sent twice (a double click): one report, both answers lead to the same code.
+    let files = vec![("berkas1", "jalan.jpg", JPEG.to_vec())];
+    let first = visitor.post_files("/lapor", &road_report_fields("k1", title), &files, Some(token.clone())).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let second = visitor.post_files("/lapor", &road_report_fields("k1", title), &files, Some(token.clone())).await;
+    assert_eq!(tracking_code_of(&first), tracking_code_of(&second));
+    assert_eq!(t.app.store().count_reports().await.expect("count"), 1);
+    let code = tracking_code_of(&first);
+
+    // The tracking page: the code, the deadline, the title escaped; no login needed.
+    let page = t.browser().get(&format!("/lapor/lacak/{code}?baru=1")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&format!("{}-{}", &code[..5], &code[5..])));
+    assert!(page.body.contains("26 November 2026"), "verification deadline shown");
+    assert!(page.body.contains("&#60;script&#62;") && !page.body.contains("<script>"), "escaped");
+    assert!(page.body.contains("jalan.jpg"));
+    // Lower-case and hyphenated codes find it; a mistyped one is explained.
+    let found = t.browser().get(&format!("/lapor/lacak?kode={}-{}", &code[..5].to_lowercase(), &code[5..])).await;
+    assert_eq!(found.location(), format!("/lapor/lacak/{code}"));
+    let mut forged = code.clone();
+    let last = forged.pop().expect("char");
+    forged.push(if last == '0' { '1' } else { '0' });
+    let wrong = t.browser().get(&format!("/lapor/lacak?kode={forged}")).await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("tidak valid"));
+    assert_eq!(t.browser().get(&format!("/lapor/lacak/{forged}")).await.status, 422);
+
+    // The coordinator verifies and disposes it to Dinas PUPR.
+    let report = t.app.store().report(&code).await.expect("load").expect("exists");
+    let admin = t.logged_in("admin.ciamis").await;
+    let inbox = admin.get("/staf/lapor").await;
+    assert!(inbox.body.contains(&report.public_id));
+    let staff_page = admin.get(&format!("/staf/lapor/{}", report.public_id)).await;
+    assert!(staff_page.body.contains("pelapor@example.org"), "the coordinator sees the contact");
+    // The office cannot see or answer it before disposition.
+    let pupr = t.logged_in("pupr.ciamis").await;
+    assert_eq!(pupr.get(&format!("/staf/lapor/{}", report.public_id)).await.status, 404);
+    let early = pupr.post(&format!("/staf/lapor/{}/aksi", report.public_id), &[("action", "tanggapi"), ("text", "x")]).await;
+    assert_eq!(early.status, 404);
+    let disposed = admin
+        .post(
+            &format!("/staf/lapor/{}/aksi", report.public_id),
+            &[("action", "disposisi"), ("handler", "opd:dinas-pupr"), ("tier", "normatif")],
+        )
+        .await;
+    assert_eq!(disposed.status, 303, "{}", disposed.body);
+
+    // The office: in its inbox; the reporter is anonymous to it; it answers and closes.
+    assert!(pupr.get("/staf/lapor").await.body.contains(&report.public_id));
+    let office_page = pupr.get(&format!("/staf/lapor/{}", report.public_id)).await;
+    assert!(!office_page.body.contains("pelapor@example.org"));
+    let path = format!("/staf/lapor/{}/aksi", report.public_id);
+    assert_eq!(pupr.post(&path, &[("action", "tanggapi"), ("text", "Akan ditambal <b>besok</b>.")]).await.status, 303);
+    assert_eq!(pupr.post(&path, &[("action", "catatan"), ("text", "Anggaran pemeliharaan rutin")]).await.status, 303);
+    assert_eq!(pupr.post(&path, &[("action", "selesaikan"), ("text", "Sudah ditambal.")]).await.status, 303);
+    // A second click on "done": a clear 409, nothing changes.
+    let again = pupr.post(&path, &[("action", "selesaikan"), ("text", "Sudah ditambal.")]).await;
+    assert_eq!(again.status, 409);
+
+    // Public: listed and searchable, never the reporter, never internal notes.
+    let listed = t.browser().get("/lapor/publik?q=berlubang").await;
+    assert!(listed.body.contains(&report.public_id));
+    assert!(!listed.body.contains("pelapor@example.org"));
+    let public = t.browser().get(&format!("/lapor/publik/{}", report.public_id)).await;
+    assert_eq!(public.status, 200);
+    assert!(public.body.contains("Akan ditambal &#60;b&#62;besok&#60;/b&#62;."));
+    assert!(!public.body.contains("Anggaran pemeliharaan"));
+    assert!(!public.body.contains(&code), "the tracking code is the reporter's key");
+    assert!(t.browser().get("/lapor/kinerja").await.body.contains("Dinas Pekerjaan Umum"));
+
+    // The reporter rates it, once.
+    let rated = visitor.post(&format!("/lapor/lacak/{code}/nilai"), &[("rating", "5"), ("text", "Cepat")]).await;
+    assert_eq!(rated.status, 303);
+    let twice = visitor.post(&format!("/lapor/lacak/{code}/nilai"), &[("rating", "4"), ("text", "")]).await;
+    assert_eq!(twice.status, 409);
+    assert!(visitor.get(&format!("/lapor/lacak/{code}")).await.body.contains("5 dari 5"));
+}
+
+#[tokio::test]
+async fn report_input_is_checked_and_oversize_uploads_refused() {
+    let t = spawn_app().await;
+    let visitor = t.browser();
+    visitor.get("/lapor").await;
+    let token = visitor.cookie("balai_csrf").expect("csrf");
+    let long = "a".repeat(4001);
+    let mut fields = road_report_fields("k2", "Judul");
+    fields.retain(|(k, _)| *k != "description");
+    fields.push(("description", &long));
+    let page = visitor.post_files("/lapor", &fields, &[], Some(token.clone())).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("4001 karakter"), "the count is explained");
+    assert!(page.body.contains("Judul"), "what was typed is kept");
+    // A fake image and too many files.
+    let fake = vec![("berkas1", "foto.jpg", b"<html>not an image</html>".to_vec())];
+    let page = visitor.post_files("/lapor", &road_report_fields("k3", "Judul"), &fake, Some(token.clone())).await;
+    assert_eq!(page.status, 422);
+    let four: Vec<(&str, &str, Vec<u8>)> =
+        (0..4).map(|i| (["berkas1", "berkas2", "berkas3", "berkas4"][i], "a.png", PNG.to_vec())).collect();
+    let page = visitor.post_files("/lapor", &road_report_fields("k4", "Judul"), &four, Some(token.clone())).await;
+    assert_eq!(page.status, 422);
+    // 20 MB: over the route's limit, a clear 413.
+    let huge = vec![("berkas1", "besar.jpg", vec![0xFF; 20 * 1024 * 1024])];
+    let page = visitor.post_files("/lapor", &road_report_fields("k5", "Judul"), &huge, Some(token)).await;
+    assert_eq!(page.status, 413);
+    assert_eq!(t.app.store().count_reports().await.expect("count"), 0);
+}
