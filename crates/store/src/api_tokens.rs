@@ -38,7 +38,7 @@ macro_rules! impl_api_token_repo {
                 name: &str,
                 audit: AuditEvent,
             ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(token_hash)
@@ -73,7 +73,7 @@ macro_rules! impl_api_token_repo {
             }
 
             async fn revoke_api_token(&self, token_hash: &str, user_id: i64, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let done = sqlx::query(
                     "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND user_id = $3 \

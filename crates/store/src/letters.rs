@@ -467,7 +467,7 @@ macro_rules! impl_letter_repo {
             }
 
             async fn save_letter_settings(&self, s: &LetterSettings, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(
                     "INSERT INTO letter_settings (village_code, number_format, counter_scope, paper, template, updated_at) \
@@ -505,7 +505,7 @@ macro_rules! impl_letter_repo {
             }
 
             async fn save_letter_types(&self, types: &[StoredLetterType], audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 for t in types {
                     sqlx::query(
@@ -529,7 +529,7 @@ macro_rules! impl_letter_repo {
             }
 
             async fn save_penduduk(&self, people: &[Penduduk], audit: AuditEvent) -> StoreResult<(u64, u64)> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let (mut inserted, mut updated) = (0, 0);
                 for p in people {
@@ -626,7 +626,7 @@ macro_rules! impl_letter_repo {
                 messages: &[$crate::outbox::NewMessage],
                 audit: AuditEvent,
             ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(concat!(
                     "INSERT INTO letter_requests (",
@@ -733,7 +733,7 @@ macro_rules! impl_letter_repo {
             }
 
             async fn transition_request(&self, transition: &Transition, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 apply_transition(&mut tx, transition).await?;
                 append_audit(&mut tx, &audit).await?;
                 tx.commit().await?;
@@ -749,7 +749,7 @@ macro_rules! impl_letter_repo {
                 make: MakeLetter,
                 audit: AuditEvent,
             ) -> StoreResult<IssuedLetter> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Lock order: the request, then the village's counter, then the audit head.
                 apply_transition(&mut tx, transition).await?;
                 let number = next_number(&mut tx, village, year, scope_key).await?;
@@ -768,7 +768,7 @@ macro_rules! impl_letter_repo {
                 make: MakeLetter,
                 audit: AuditEvent,
             ) -> StoreResult<IssuedLetter> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let number = next_number(&mut tx, village, year, scope_key).await?;
                 let (letter, _) = make(number).await.map_err(StoreError::Rejected)?;
                 insert_letter(&mut tx, &letter, None, audit.at).await?;
@@ -812,7 +812,7 @@ macro_rules! impl_letter_repo {
             }
 
             async fn revoke_letter(&self, letter_id: &str, reason: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let done = sqlx::query(
                     "UPDATE letters SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL",

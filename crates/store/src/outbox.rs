@@ -133,7 +133,7 @@ macro_rules! impl_outbox_repo {
                 messages: &[$crate::outbox::NewMessage],
                 at: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 insert_messages(&mut tx, messages, at).await?;
                 tx.commit().await?;
                 Ok(())

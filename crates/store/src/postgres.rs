@@ -20,6 +20,11 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// A transaction (PostgreSQL's row locks and constraints do the ordering).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     const BACKEND: crate::Backend = crate::Backend::Postgres;
 
     pub async fn connect(url: &str, options: &crate::ConnectOptions) -> crate::StoreResult<Self> {

@@ -297,7 +297,7 @@ macro_rules! impl_report_repo {
             }
 
             async fn save_report_categories(&self, categories: &[ReportCategory], audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for c in categories {
                     sqlx::query(
                         "INSERT INTO report_categories (slug, name, tier, active, position, updated_at) \
@@ -327,7 +327,7 @@ macro_rules! impl_report_repo {
                 messages: &[$crate::outbox::NewMessage],
                 audit: AuditEvent,
             ) -> StoreResult<Created> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let inserted = sqlx::query(concat!(
                     "INSERT INTO reports (",
                     report_columns!(),
@@ -460,7 +460,7 @@ macro_rules! impl_report_repo {
 
             async fn change_report(&self, change: &ReportChange, audit: Option<AuditEvent>) -> StoreResult<()> {
                 let r = &change.report;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE reports SET public_title = $1, anonymous = $2, confidential = $3, state = $4, \
                      handler = $5, tier = $6, verified_at = $7, verified_on_time = $8, disposed_at = $9, \

@@ -96,7 +96,7 @@ macro_rules! impl_resident_repo {
                 messages: &[$crate::outbox::NewMessage],
                 audit: AuditEvent,
             ) -> StoreResult<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM residents WHERE nik = $1")
                     .bind(&r.nik)
@@ -157,7 +157,7 @@ macro_rules! impl_resident_repo {
             }
 
             async fn decide_resident(&self, d: &ResidentDecision, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE residents SET status = $1, penduduk_id = $2, status_note = $3, confirmed_at = $4 \
                      WHERE id = $5 AND status = $6",
@@ -189,7 +189,7 @@ macro_rules! impl_resident_repo {
                 expires_at: DateTime<Utc>,
                 audit: AuditEvent,
             ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(
                     "INSERT INTO resident_sessions (token_hash, resident_id, created_at, expires_at) \
@@ -220,7 +220,7 @@ macro_rules! impl_resident_repo {
             }
 
             async fn delete_resident_session(&self, token_hash: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query("DELETE FROM resident_sessions WHERE token_hash = $1")
                     .bind(token_hash)

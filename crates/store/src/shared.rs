@@ -225,7 +225,7 @@ macro_rules! impl_store {
             }
 
             async fn upsert_regions(&self, regions: &[Region], audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 // 5 binds a row; 500 rows stays far below either driver's parameter limit.
                 for chunk in regions.chunks(500) {
@@ -267,7 +267,7 @@ macro_rules! impl_store {
             }
 
             async fn save_village_profile(&self, profile: &VillageProfile, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(
                     "INSERT INTO village_profiles (code, address, phone, email, head_name, updated_at) \
@@ -288,7 +288,7 @@ macro_rules! impl_store {
             }
 
             async fn create_office(&self, office: &Office, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(
                     "INSERT INTO offices (slug, name, regency_code, address, phone, email, created_at) \
@@ -331,7 +331,7 @@ macro_rules! impl_store {
             }
 
             async fn add_holidays(&self, holidays: &[StoredHoliday], audit: AuditEvent) -> StoreResult<u64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let mut added = 0;
                 for h in holidays {
@@ -352,7 +352,7 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, user: &NewUser, audit: AuditEvent) -> StoreResult<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO users (username, full_name, email, nip, password_hash, active, created_at) \
@@ -423,7 +423,7 @@ macro_rules! impl_store {
             }
 
             async fn set_password(&self, user_id: i64, password_hash: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                     .bind(password_hash)
@@ -440,7 +440,7 @@ macro_rules! impl_store {
             }
 
             async fn create_session(&self, session: &NewSession, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(
                     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -475,7 +475,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_session(&self, token_hash: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -502,7 +502,7 @@ macro_rules! impl_store {
             }
 
             async fn record_login_failure(&self, keys: &[String], audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 for key in keys {
                     sqlx::query("INSERT INTO login_failures (key, failed_at) VALUES ($1, $2)")

@@ -40,6 +40,13 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// Every transaction here writes, so it takes SQLite's write lock at `BEGIN IMMEDIATE`: a
+    /// concurrent writer then waits in the busy handler. A deferred transaction would instead fail
+    /// with SQLITE_BUSY when it tries to upgrade its read snapshot after another writer committed.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     async fn run_migrations(&self) -> crate::StoreResult<()> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
         Ok(())
