@@ -41,6 +41,12 @@ pub enum BenchCommand {
     /// peak VmHWM) at the start, every 250 letters and at the end; then checks that the numbers are
     /// 1..N with no gap or repeat and exits non-zero if not.
     Letters(LettersArgs),
+    /// Submit reports over HTTP (POST /lapor) from COUNT requests on CONCURRENCY keep-alive
+    /// connections; reports submissions/s and latency percentiles, then checks every acknowledged
+    /// submission is stored once with its confirmation message.
+    Lapor(crate::bench_lapor::LaporArgs),
+    /// Generate REPORTS reports (default 1,000,000) and time the public list and search pages.
+    LaporCari(crate::bench_lapor::CariArgs),
 }
 
 #[derive(Args)]
@@ -64,18 +70,20 @@ pub struct LettersArgs {
 pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
     match command {
         BenchCommand::Letters(args) => letters(args, config).await,
+        BenchCommand::Lapor(args) => crate::bench_lapor::lapor(args, config).await,
+        BenchCommand::LaporCari(args) => crate::bench_lapor::cari(args, config).await,
     }
 }
 
 /// Where the run's database lives, and how to get rid of it afterwards.
-enum BenchDatabase {
+pub(crate) enum BenchDatabase {
     TempSqlite { url: String, _dir: tempfile::TempDir },
     Sqlite { url: String },
     Postgres { url: String, admin_url: String, name: String },
 }
 
 impl BenchDatabase {
-    async fn create(requested: Option<&str>) -> anyhow::Result<Self> {
+    pub(crate) async fn create(requested: Option<&str>) -> anyhow::Result<Self> {
         let Some(url) = requested else {
             let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
             let url = format!("sqlite://{}", dir.path().join("bench.db").display());
@@ -105,7 +113,7 @@ impl BenchDatabase {
         }
     }
 
-    fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         match self {
             BenchDatabase::TempSqlite { url, .. }
             | BenchDatabase::Sqlite { url }
@@ -113,7 +121,7 @@ impl BenchDatabase {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             BenchDatabase::TempSqlite { .. } => "sqlite (temporary file, deleted afterwards)".into(),
             BenchDatabase::Sqlite { url } => format!("sqlite ({})", balai_store::redact_url(url)),
@@ -123,7 +131,7 @@ impl BenchDatabase {
         }
     }
 
-    fn backend(&self) -> &'static str {
+    pub(crate) fn backend(&self) -> &'static str {
         match self {
             BenchDatabase::Postgres { .. } => "postgres",
             _ => "sqlite",
@@ -131,7 +139,7 @@ impl BenchDatabase {
     }
 
     /// Drops the PostgreSQL database (FORCE: the app's pool may still be closing its connections).
-    async fn remove(self) -> anyhow::Result<()> {
+    pub(crate) async fn remove(self) -> anyhow::Result<()> {
         if let BenchDatabase::Postgres { admin_url, name, .. } = self {
             let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
@@ -169,9 +177,9 @@ struct Report {
 }
 
 #[derive(Serialize)]
-struct Machine {
-    cpus: usize,
-    cpu_model: String,
+pub(crate) struct Machine {
+    pub(crate) cpus: usize,
+    pub(crate) cpu_model: String,
 }
 
 #[derive(Serialize)]
@@ -421,7 +429,7 @@ async fn sign_round(
 }
 
 /// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[Duration], p: usize) -> Option<&Duration> {
+pub(crate) fn percentile(sorted: &[Duration], p: usize) -> Option<&Duration> {
     let rank = (sorted.len() * p).div_ceil(100);
     sorted.get(rank.saturating_sub(1))
 }
@@ -474,7 +482,7 @@ async fn verify_numbers(app: &App, ids: &[String]) -> anyhow::Result<Verified> {
     Ok(Verified { letters: letters.len(), first_number: first.number.clone(), last_number: last.number.clone() })
 }
 
-fn machine() -> Machine {
+pub(crate) fn machine() -> Machine {
     let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -486,6 +494,11 @@ fn machine() -> Machine {
         })
         .unwrap_or_else(|| "unknown".into());
     Machine { cpus, cpu_model }
+}
+
+/// VmRSS of this process now, in KiB (Linux only).
+pub(crate) fn memory_rss_kib() -> Option<u64> {
+    memory_sample(0).vm_rss_kib
 }
 
 /// VmRSS (resident now) and VmHWM (peak resident) of this process, in KiB (Linux only).

@@ -2,6 +2,7 @@
 //! `balai`: the public-service platform for villages and regencies, in one binary.
 
 mod bench;
+mod bench_lapor;
 mod worker;
 
 use std::path::PathBuf;
