@@ -327,3 +327,35 @@ fn balai_support_subject(data: &str) -> String {
     let (headers, _) = parse_mail(data);
     support::smtp::decode_header(support::smtp::header(&headers, "subject"))
 }
+
+#[tokio::test]
+async fn an_information_request_is_answered_within_ten_working_days_extendable_once() {
+    let (app, _clock, _db) = app().await;
+    let coordinator = staff(&app, "admin.ciamis").await;
+    let pupr = staff(&app, "pupr.ciamis").await;
+    let mut input = road_complaint("");
+    input.kind = "permintaan_informasi".into();
+    input.title = "Rincian anggaran perbaikan jalan 2026".into();
+    let sent = app.submit_report(&visitor(), input, vec![], Channel::Web).await.expect("submit");
+    app.act_on_report(&coordinator, &sent.public_id, dispose_to("opd:dinas-pupr")).await.expect("dispose");
+    let before = app.staff_report(&pupr, &sent.public_id).await.expect("view").report;
+    // Disposed Monday 23 Nov: 10 working days (UU 14/2008 Ps 22(7)) whatever the category's tier.
+    assert_eq!(before.complete_due.map(|d| d.to_string()).as_deref(), Some("2026-12-07"));
+    app.act_on_report(&pupr, &sent.public_id, command("perpanjang", "Data masih direkap bidang anggaran."))
+        .await
+        .expect("extend");
+    let after = app.staff_report(&pupr, &sent.public_id).await.expect("view").report;
+    // Seven more working days: Tuesday 8 Dec … Wednesday 16 Dec.
+    assert_eq!(after.complete_due.map(|d| d.to_string()).as_deref(), Some("2026-12-16"));
+    assert!(matches!(
+        app.act_on_report(&pupr, &sent.public_id, command("perpanjang", "lagi")).await,
+        Err(AppError::AlreadyDone(_))
+    ));
+    // A complaint cannot be extended this way.
+    let complaint = app.submit_report(&visitor(), road_complaint(""), vec![], Channel::Web).await.expect("submit");
+    app.act_on_report(&coordinator, &complaint.public_id, dispose_to("opd:dinas-pupr")).await.expect("dispose");
+    assert!(matches!(
+        app.act_on_report(&pupr, &complaint.public_id, command("perpanjang", "alasan")).await,
+        Err(AppError::AlreadyDone(_))
+    ));
+}

@@ -261,10 +261,7 @@ pub async fn lapor(args: LaporArgs, config: &Config) -> anyhow::Result<()> {
         println!("  machine      {} CPU(s), {}", report.machine.cpus, report.machine.cpu_model);
         println!("  database     {}", report.database);
         println!("  connections  {}", report.concurrency);
-        println!(
-            "  submitted    {} in {:.2} s = {:.0}/s; {} failed",
-            s.requests, s.wall_s, s.per_s, s.failures
-        );
+        println!("  submitted    {} in {:.2} s = {:.0}/s; {} failed", s.requests, s.wall_s, s.per_s, s.failures);
         println!(
             "  latency      p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
             s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms

@@ -1075,7 +1075,8 @@ async fn an_anonymous_report_goes_from_the_form_to_a_rated_answer_over_http() {
     // The office cannot see or answer it before disposition.
     let pupr = t.logged_in("pupr.ciamis").await;
     assert_eq!(pupr.get(&format!("/staf/lapor/{}", report.public_id)).await.status, 404);
-    let early = pupr.post(&format!("/staf/lapor/{}/aksi", report.public_id), &[("action", "tanggapi"), ("text", "x")]).await;
+    let early =
+        pupr.post(&format!("/staf/lapor/{}/aksi", report.public_id), &[("action", "tanggapi"), ("text", "x")]).await;
     assert_eq!(early.status, 404);
     let disposed = admin
         .post(

@@ -213,10 +213,25 @@ impl App {
                     )
                 }
             }
+            ReportAction::Perpanjang => {
+                let extended = self.store.report_events(&report.code).await?.iter().any(|e| e.action == "perpanjang");
+                lapor::may_extend(kind, extended).map_err(|e| AppError::AlreadyDone(e.message_id().into()))?;
+                let current = report.complete_due.unwrap_or(today);
+                after.complete_due =
+                    Some(calendar.add_working_days(current, DeadlineClock::PerpanjanganInformasi.working_days()).due);
+                (
+                    "Jawaban permintaan informasi diperpanjang".to_string(),
+                    format!(
+                        "Jawaban atas permintaan informasi Anda ({}) diperpanjang 7 hari kerja sampai {} dengan                          alasan: {text} Pantau di {url}",
+                        code.display(),
+                        format_tanggal(after.complete_due.unwrap_or(today))
+                    ),
+                )
+            }
             ReportAction::Jelaskan | ReportAction::BukaKembali => return Err(AppError::Forbidden),
         };
         let visibility = match action {
-            ReportAction::Tanggapi | ReportAction::Selesaikan => "publik",
+            ReportAction::Tanggapi | ReportAction::Selesaikan | ReportAction::Perpanjang => "publik",
             _ => "pelapor",
         };
         let event = self.event(party, &staff_name, action.as_str(), state, to, &text, visibility);

@@ -156,6 +156,12 @@ impl App {
         Ok(Scoreboard { offices: office_lines, villages: village_lines, since: since_date })
     }
 
+    /// A signed-in resident's own reports, newest first (their tracking codes are theirs to see).
+    pub async fn resident_reports(&self, actor: &Actor) -> AppResult<Vec<Report>> {
+        let Actor::Resident(resident) = actor else { return Err(AppError::Unauthenticated) };
+        Ok(self.store.reports_of_resident(resident.id, 100).await?)
+    }
+
     /// The coordinator's inbox: new and clarified reports to verify, reports waiting on their
     /// reporter, and escalated ones, within the coordinator's regions.
     pub async fn coordinator_inbox(

@@ -128,6 +128,7 @@ word_enum!(
         Jelaskan => "jelaskan", "Kirim penjelasan";
         Tanggapi => "tanggapi", "Kirim tanggapan";
         Selesaikan => "selesaikan", "Tandai selesai";
+        Perpanjang => "perpanjang", "Perpanjang 7 hari kerja";
         BukaKembali => "buka_kembali", "Buka kembali";
     ]
 );
@@ -173,6 +174,10 @@ pub const TRANSITIONS: &[ReportTransition] = {
         t(S::Didisposisikan, A::Tanggapi, Instansi, S::Ditindaklanjuti),
         t(S::Ditindaklanjuti, A::Tanggapi, Instansi, S::Ditindaklanjuti),
         t(S::Didisposisikan, A::Selesaikan, Instansi, S::Selesai),
+        // An information request's answer may be extended once by 7 working days, with a written
+        // reason (UU 14/2008 Ps 22(8)); see `may_extend`.
+        t(S::Didisposisikan, A::Perpanjang, Instansi, S::Didisposisikan),
+        t(S::Ditindaklanjuti, A::Perpanjang, Instansi, S::Ditindaklanjuti),
         t(S::Ditindaklanjuti, A::Selesaikan, Instansi, S::Selesai),
         t(S::Selesai, A::BukaKembali, Pelapor, S::Didisposisikan),
     ]
@@ -225,6 +230,37 @@ pub fn actions_for(state: ReportState, by: ReportParty) -> Vec<ReportAction> {
 /// Whether the action needs a written text (a reason, a question, an answer).
 pub fn needs_text(action: ReportAction) -> bool {
     !matches!(action, ReportAction::Disposisi | ReportAction::Arsipkan)
+}
+
+/// Why an answer's deadline may not be extended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum ExtendRefused {
+    #[error("only information requests may be extended")]
+    NotInformationRequest,
+    #[error("the deadline was already extended once")]
+    AlreadyExtended,
+}
+
+impl ExtendRefused {
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            ExtendRefused::NotInformationRequest => {
+                "Perpanjangan waktu hanya berlaku untuk permintaan informasi (UU 14/2008 Pasal 22 ayat 8)."
+            }
+            ExtendRefused::AlreadyExtended => {
+                "Batas waktu jawaban sudah pernah diperpanjang; perpanjangan hanya sekali."
+            }
+        }
+    }
+}
+
+/// Whether the answer to a report may be extended (information requests, once: UU 14/2008 Ps 22(8)).
+pub fn may_extend(kind: ReportKind, already_extended: bool) -> Result<(), ExtendRefused> {
+    match (kind, already_extended) {
+        (ReportKind::PermintaanInformasi, false) => Ok(()),
+        (ReportKind::PermintaanInformasi, true) => Err(ExtendRefused::AlreadyExtended),
+        _ => Err(ExtendRefused::NotInformationRequest),
+    }
 }
 
 /// The clock that runs until the office completes a report.

@@ -55,7 +55,7 @@ fn buttons_follow_the_table() {
     );
     assert_eq!(
         actions_for(ReportState::Didisposisikan, ReportParty::Instansi),
-        vec![ReportAction::Tanggapi, ReportAction::Selesaikan]
+        vec![ReportAction::Tanggapi, ReportAction::Selesaikan, ReportAction::Perpanjang]
     );
     assert!(actions_for(ReportState::Diterima, ReportParty::Pelapor).is_empty());
 }
@@ -160,4 +160,12 @@ fn ratings_are_one_to_five() {
     assert!(parse_rating("0").is_err());
     assert!(parse_rating("6").is_err());
     assert!(parse_rating("x").is_err());
+}
+
+#[test]
+fn only_information_requests_are_extended_and_once() {
+    assert_eq!(may_extend(ReportKind::PermintaanInformasi, false), Ok(()));
+    assert_eq!(may_extend(ReportKind::PermintaanInformasi, true), Err(ExtendRefused::AlreadyExtended));
+    assert_eq!(may_extend(ReportKind::Pengaduan, false), Err(ExtendRefused::NotInformationRequest));
+    assert_eq!(crate::calendar::Clock::PerpanjanganInformasi.working_days(), 7);
 }

@@ -269,6 +269,8 @@ struct HomePage {
     status: String,
     status_note: String,
     requests: Vec<RequestRow>,
+    /// (tracking code, title, state label, received)
+    reports: Vec<(String, String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -298,6 +300,17 @@ async fn home(
             due: balai_domain::calendar::format_tanggal(i.request.due_on),
         })
         .collect();
+    let reports = state
+        .app
+        .resident_reports(&actor)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let state_label = r.state.parse::<balai_domain::lapor::ReportState>().map_or("", |s| s.label());
+            let received = balai_domain::calendar::format_tanggal(r.received_at.with_timezone(&offset).date_naive());
+            (r.code, r.public_title, state_label.to_string(), received)
+        })
+        .collect();
     let message = match q.pesan.as_str() {
         "terdaftar" => "Pendaftaran berhasil. Kantor desa akan mencocokkan NIK Anda dengan data penduduk.",
         "dibatalkan" => "Permohonan sudah dibatalkan.",
@@ -310,6 +323,7 @@ async fn home(
         status: warga.resident.status.clone(),
         status_note: warga.resident.status_note.clone(),
         requests,
+        reports,
     })
 }
 
