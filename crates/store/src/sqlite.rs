@@ -12,7 +12,12 @@ use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 
 pub struct SqliteStore {
+    /// Readers (and the few single-statement writes).
     pool: SqlitePool,
+    /// One connection for write transactions: SQLite has one writer at a time anyway, and waiting
+    /// for this connection is a fair queue, where waiting in SQLite's busy handler means sleeping
+    /// in growing steps (and losing most of the throughput under load).
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -34,17 +39,24 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect_options.clone())
+            .await
+            .map_err(crate::StoreError::Unavailable)?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout)
             .connect_with(connect_options)
             .await
             .map_err(crate::StoreError::Unavailable)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, writer })
     }
 
-    /// Every transaction here writes, so it takes SQLite's write lock at `BEGIN IMMEDIATE`: a
-    /// concurrent writer then waits in the busy handler. A deferred transaction would instead fail
-    /// with SQLITE_BUSY when it tries to upgrade its read snapshot after another writer committed.
+    /// Every transaction here writes: it runs on the writer connection and takes SQLite's write
+    /// lock at `BEGIN IMMEDIATE` (another process, such as a CLI command, then waits in the busy
+    /// handler). A deferred transaction would instead fail with SQLITE_BUSY when it tried to
+    /// upgrade its read snapshot after another writer committed.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
     async fn run_migrations(&self) -> crate::StoreResult<()> {
