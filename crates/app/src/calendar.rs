@@ -18,8 +18,14 @@ impl App {
     /// The calendar deadlines are counted in: built-in national holidays and cuti bersama
     /// (SKB 3 Menteri 2024–2026) plus every day imported with `balai libur import`.
     pub async fn working_calendar(&self) -> AppResult<WorkingCalendar> {
+        if let Some(calendar) = self.cache.calendar.get() {
+            return Ok(calendar);
+        }
         let stored = self.store.holidays().await?;
-        Ok(WorkingCalendar::new(default_holidays().into_iter().chain(stored.into_iter().map(|h| h.holiday))))
+        let calendar =
+            WorkingCalendar::new(default_holidays().into_iter().chain(stored.into_iter().map(|h| h.holiday)));
+        self.cache.calendar.put(calendar.clone());
+        Ok(calendar)
     }
 
     /// The deadline of something received at `received`, `days` working days later.
@@ -67,6 +73,7 @@ impl App {
         let event =
             self.audit_event(actor, "holiday.import", "libur:".into(), json!({"file": file_name, "rows": rows.len()}));
         let added = self.store.add_holidays(&holidays, event).await?;
+        self.cache.calendar.clear();
         Ok(HolidayImportReport { rows_read: rows.len(), added })
     }
 }

@@ -105,11 +105,45 @@ pub struct App {
     clock: Arc<dyn Clock>,
     config: Arc<AppConfig>,
     letters: Option<letters::LetterServices>,
+    cache: Arc<ReadCache>,
+}
+
+/// How long rarely changed settings read on every request (the holiday calendar, report
+/// categories) are kept. Changes made through this process clear them at once; changes made
+/// elsewhere (the command line, another instance) arrive within this time.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A value kept for [`CACHE_TTL`] (real time, whatever the app's clock says).
+struct Cached<T>(std::sync::RwLock<Option<(std::time::Instant, T)>>);
+
+impl<T: Clone> Cached<T> {
+    fn new() -> Self {
+        Cached(std::sync::RwLock::new(None))
+    }
+
+    fn get(&self) -> Option<T> {
+        let slot = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.as_ref().filter(|(at, _)| at.elapsed() < CACHE_TTL).map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, value: T) {
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((std::time::Instant::now(), value));
+    }
+
+    fn clear(&self) {
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+}
+
+struct ReadCache {
+    calendar: Cached<balai_domain::calendar::WorkingCalendar>,
+    report_categories: Cached<Vec<balai_store::reports::ReportCategory>>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
-        App { store, clock, config: Arc::new(config), letters: None }
+        let cache = Arc::new(ReadCache { calendar: Cached::new(), report_categories: Cached::new() });
+        App { store, clock, config: Arc::new(config), letters: None, cache }
     }
 
     /// Enables issuing letters: a renderer and the installation's secret key.

@@ -168,6 +168,9 @@ pub trait Store:
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 
     // Audit trail.
+    /// Records something that changes no stored state but must be on the record (an export of
+    /// personal data, say).
+    async fn record_audit(&self, audit: AuditEvent) -> StoreResult<()>;
     /// The chain's head: last sequence number and hash.
     async fn audit_head(&self) -> StoreResult<(i64, String)>;
     /// Records with `seq > after`, in order, at most `limit`.

@@ -525,6 +525,13 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn record_audit(&self, audit: AuditEvent) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                append_audit(&mut tx, &audit).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn audit_head(&self) -> StoreResult<(i64, String)> {
                 Ok(sqlx::query_as("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
                     .fetch_one(&self.pool)

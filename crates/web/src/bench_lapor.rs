@@ -50,6 +50,9 @@ pub struct CariArgs {
     json: bool,
 }
 
+/// Builds request number `n` (raw HTTP/1.1 bytes).
+type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
+
 const CSRF: &str = "benchbenchbenchbenchbenchbenchbenchbenchben";
 const BOUNDARY: &str = "balaibenchboundary7f3a";
 
@@ -127,7 +130,7 @@ fn submission(n: u64) -> Vec<u8> {
             ),
         ),
         ("email", format!("pelapor{}@example.org", n % 1000)),
-        ("anonymous", if n % 2 == 0 { "1".to_string() } else { String::new() }),
+        ("anonymous", if n.is_multiple_of(2) { "1".to_string() } else { String::new() }),
         ("name", "Pelapor Uji".to_string()),
     ];
     for (name, value) in fields {
@@ -198,7 +201,7 @@ async fn drive(
     requests: u64,
     first: u64,
     expect: u16,
-    make: Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>,
+    make: MakeRequest,
 ) -> anyhow::Result<Latencies> {
     let next = Arc::new(std::sync::atomic::AtomicU64::new(first));
     let end = first + requests;
@@ -276,7 +279,7 @@ pub async fn lapor(args: LaporArgs, config: &Config) -> anyhow::Result<()> {
 
 async fn run_lapor(args: &LaporArgs, database: &BenchDatabase, config: &Config) -> anyhow::Result<SubmissionReport> {
     let (app, addr) = start(database, config).await?;
-    let make: Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync> = Arc::new(submission);
+    let make: MakeRequest = Arc::new(submission);
     let warm = drive(addr, 4, 200, 0, 303, Arc::clone(&make)).await?;
     if warm.failures > 0 {
         bail!("{} of the warm-up submissions failed: is the form still what the benchmark sends?", warm.failures);
@@ -342,7 +345,7 @@ async fn run_cari(args: &CariArgs, database: &BenchDatabase, config: &Config) ->
         .map(|t| t.groups.into_iter().flat_map(|(_, v)| v.into_iter().map(|r| r.code.as_str().to_string())).collect())
         .unwrap_or_default();
     let villages = Arc::new(villages);
-    let kinds: Vec<(&str, Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>)> = vec![
+    let kinds: Vec<(&str, MakeRequest)> = vec![
         ("newest reports, all villages", Arc::new(|_| get("/lapor/publik"))),
         ("newest of one village", {
             let v = Arc::clone(&villages);

@@ -30,7 +30,12 @@ fn valid_slug(slug: &str) -> bool {
 
 impl App {
     pub async fn report_categories(&self) -> AppResult<Vec<ReportCategory>> {
-        Ok(self.store.report_categories().await?)
+        if let Some(categories) = self.cache.report_categories.get() {
+            return Ok(categories);
+        }
+        let categories = self.store.report_categories().await?;
+        self.cache.report_categories.put(categories.clone());
+        Ok(categories)
     }
 
     /// Imports categories from CSV with columns `slug,name` and optionally `tier` and `active`;
@@ -79,6 +84,7 @@ impl App {
             json!({"file": file_name, "rows": rows.len()}),
         );
         self.store.save_report_categories(&categories, audit).await?;
+        self.cache.report_categories.clear();
         Ok(CategoryImport { rows_read: rows.len(), saved: categories.len() })
     }
 
@@ -116,6 +122,8 @@ impl App {
             format!("report_category:{slug}"),
             json!({"tier": category.tier, "active": active}),
         );
-        Ok(self.store.save_report_categories(&[category], audit).await?)
+        self.store.save_report_categories(&[category], audit).await?;
+        self.cache.report_categories.clear();
+        Ok(())
     }
 }

@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 pub use actions::{ReportCommand, ReporterCommand};
 pub use categories::CategoryImport;
+pub use export::{ExportFormat, ReportExport, ReportExportFilter};
 pub use public::{InboxItem, PublicItem, PublicList, PublicListQuery, ScoreLine, Scoreboard};
 pub use scheduler::DeadlinePass;
 
@@ -144,7 +145,7 @@ impl App {
         if kind.is_none() {
             errors.push(FieldError::new("kind", "Pilih jenis laporan: pengaduan, aspirasi atau permintaan informasi."));
         }
-        let categories = self.store.report_categories().await?;
+        let categories = self.report_categories().await?;
         let category = categories.iter().find(|c| c.active && c.slug == input.category.trim());
         if category.is_none() {
             errors.push(FieldError::new("category", "Pilih kategori laporan."));
@@ -388,7 +389,6 @@ impl App {
         let kind = report.kind.parse::<ReportKind>().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
         let state = report.state.parse::<ReportState>().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
         let category_name = self
-            .store
             .report_categories()
             .await?
             .into_iter()

@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(
             parse_inbound("LAPOR 32.07.06.2001 Jalan rusak di dusun"),
             Inbound::Report {
-                region: Some(KodeWilayah::parse("32.07.06.2001").unwrap()),
+                region: Some(KodeWilayah::parse("32.07.06.2001").expect("valid in test")),
                 text: "Jalan rusak di dusun".into()
             }
         );

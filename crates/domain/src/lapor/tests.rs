@@ -2,7 +2,7 @@ use super::*;
 use crate::calendar::WorkingCalendar;
 
 fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid in test")
 }
 
 #[test]
@@ -24,7 +24,7 @@ fn an_office_cannot_verify_and_a_reporter_cannot_close() {
     use ReportAction as A;
     use ReportParty::*;
     use ReportState as S;
-    let err = next_state(S::Diterima, A::Disposisi, Instansi).unwrap_err();
+    let err = next_state(S::Diterima, A::Disposisi, Instansi).expect_err("an error");
     assert_eq!(
         err,
         ReportTransitionError::WrongParty {
@@ -71,7 +71,7 @@ fn words_round_trip() {
     for tier in Tier::ALL {
         assert_eq!(tier.as_str().parse::<Tier>(), Ok(*tier));
     }
-    assert!("dibuang".parse::<ReportState>().unwrap_err().to_string().contains("diterima, tunda"));
+    assert!("dibuang".parse::<ReportState>().expect_err("an error").to_string().contains("diterima, tunda"));
     assert_eq!(ReportState::Selesai.open311_status(), "closed");
     assert_eq!(ReportState::Tunda.open311_status(), "open");
 }
@@ -129,10 +129,10 @@ fn reminders_come_a_working_day_before_and_escalation_after() {
 #[test]
 fn descriptions_are_required_and_limited() {
     assert!(check_title_and_description("Jalan rusak", &"a".repeat(4000)).is_ok());
-    let long = check_title_and_description("Jalan rusak", &"a".repeat(4001)).unwrap_err();
+    let long = check_title_and_description("Jalan rusak", &"a".repeat(4001)).expect_err("an error");
     assert_eq!(long[0].field, "description");
     assert!(long[0].message.contains("4001"));
-    let empty = check_title_and_description("  ", " \n ").unwrap_err();
+    let empty = check_title_and_description("  ", " \n ").expect_err("an error");
     assert_eq!(empty.iter().map(|p| p.field).collect::<Vec<_>>(), ["title", "description"]);
     // Multi-byte characters count as one each.
     assert!(check_title_and_description("Jalan", &"é".repeat(4000)).is_ok());
@@ -140,7 +140,7 @@ fn descriptions_are_required_and_limited() {
 
 #[test]
 fn html_is_kept_as_text_and_control_characters_dropped() {
-    let (title, description) = check_title_and_description("<script>alert(1)</script>", "a\u{0}b\r\nc\u{7}").unwrap();
+    let (title, description) = check_title_and_description("<script>alert(1)</script>", "a\u{0}b\r\nc\u{7}").expect("valid in test");
     assert_eq!(title, "<script>alert(1)</script>");
     assert_eq!(description, "ab\nc");
 }
@@ -149,7 +149,7 @@ fn html_is_kept_as_text_and_control_characters_dropped() {
 fn locations_inside_indonesia_only() {
     assert_eq!(parse_location("", " "), Ok(None));
     assert_eq!(parse_location("-7,3257", "108.3534"), Ok(Some(Location { lat: -7.3257, long: 108.3534 })));
-    assert!(parse_location("51.5", "-0.12").unwrap_err().message.contains("luar wilayah"));
+    assert!(parse_location("51.5", "-0.12").expect_err("an error").message.contains("luar wilayah"));
     assert!(parse_location("-7.3", "").is_err());
     assert!(parse_location("NaN", "inf").is_err());
 }
