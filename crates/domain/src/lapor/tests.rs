@@ -140,7 +140,8 @@ fn descriptions_are_required_and_limited() {
 
 #[test]
 fn html_is_kept_as_text_and_control_characters_dropped() {
-    let (title, description) = check_title_and_description("<script>alert(1)</script>", "a\u{0}b\r\nc\u{7}").expect("valid in test");
+    let (title, description) =
+        check_title_and_description("<script>alert(1)</script>", "a\u{0}b\r\nc\u{7}").expect("valid in test");
     assert_eq!(title, "<script>alert(1)</script>");
     assert_eq!(description, "ab\nc");
 }
