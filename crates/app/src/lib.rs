@@ -138,11 +138,17 @@ impl<T: Clone> Cached<T> {
 struct ReadCache {
     calendar: Cached<balai_domain::calendar::WorkingCalendar>,
     report_categories: Cached<Vec<balai_store::reports::ReportCategory>>,
+    /// Figures over a whole year of reports: a minute old at most is fresh enough.
+    scoreboard: Cached<reports::Scoreboard>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
-        let cache = Arc::new(ReadCache { calendar: Cached::new(), report_categories: Cached::new() });
+        let cache = Arc::new(ReadCache {
+            calendar: Cached::new(),
+            report_categories: Cached::new(),
+            scoreboard: Cached::new(),
+        });
         App { store, clock, config: Arc::new(config), letters: None, cache }
     }
 

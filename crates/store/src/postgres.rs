@@ -28,8 +28,12 @@ impl PgStore {
     const BACKEND: crate::Backend = crate::Backend::Postgres;
 
     pub async fn connect(url: &str, options: &crate::ConnectOptions) -> crate::StoreResult<Self> {
-        let connect_options =
-            PgConnectOptions::from_str(url).map_err(|_| crate::StoreError::UnsupportedUrl(crate::redact_url(url)))?;
+        let connect_options = PgConnectOptions::from_str(url)
+            .map_err(|_| crate::StoreError::UnsupportedUrl(crate::redact_url(url)))?
+            // Plan every query for its parameters: our statements are prepared once and reused,
+            // and a generic plan cannot tell a rare search word (use the full-text index) from
+            // a common one (walk the newest first), nor drop an `$1 IS NULL OR …` filter.
+            .options([("plan_cache_mode", "force_custom_plan")]);
         // One direct attempt first: the pool would only report a timeout, not why it failed
         // (connection refused, authentication, unknown database).
         let probe = tokio::time::timeout(options.acquire_timeout, PgConnection::connect_with(&connect_options)).await;

@@ -109,7 +109,7 @@ macro_rules! impl_store {
             .bind(&hash)
             .execute(&mut **tx)
             .await?;
-            sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+            // The trigger `audit_log_moves_head` sets the head's hash to this record's.
             Ok(())
         }
 

@@ -132,7 +132,11 @@ impl App {
 
     /// Responsiveness over the last 365 days: % verified within 3 working days, % answered within
     /// the first-response deadline, median working days from receipt to done.
+    /// Computed at most once a minute per instance (it reads a whole year of reports).
     pub async fn report_scoreboard(&self) -> AppResult<Scoreboard> {
+        if let Some(board) = self.cache.scoreboard.get() {
+            return Ok(board);
+        }
         let since_date = self.today() - chrono::Duration::days(365);
         let since = since_date
             .and_hms_opt(0, 0, 0)
@@ -153,7 +157,9 @@ impl App {
             };
             village_lines.push(score_line(row, name));
         }
-        Ok(Scoreboard { offices: office_lines, villages: village_lines, since: since_date })
+        let board = Scoreboard { offices: office_lines, villages: village_lines, since: since_date };
+        self.cache.scoreboard.put(board.clone());
+        Ok(board)
     }
 
     /// A signed-in resident's own reports, newest first (their tracking codes are theirs to see).

@@ -100,3 +100,13 @@ CREATE INDEX report_attachments_report ON report_attachments(report_code);
 ALTER TABLE reports ADD COLUMN search tsvector
     GENERATED ALWAYS AS (to_tsvector('simple', public_title || ' ' || description)) STORED;
 CREATE INDEX reports_search ON reports USING GIN (search);
+
+-- The chain head follows each appended audit record inside the same statement (one round trip
+-- fewer for every audited change; reports arrive by the thousand).
+CREATE FUNCTION audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER audit_log_moves_head AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_head_follows();
