@@ -67,3 +67,28 @@ fn bench_letters_refuses_an_existing_sqlite_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("only runs on a new SQLite file"));
 }
+
+#[test]
+fn bench_lapor_submits_over_http_and_checks_every_report_is_stored() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = balai(dir.path(), &["bench", "lapor", "--count", "60", "--concurrency", "4", "--json"]);
+    assert!(out.status.success(), "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(report["submissions"]["requests"].as_u64(), Some(60), "{report}");
+    assert_eq!(report["submissions"]["failures"].as_u64(), Some(0), "{report}");
+    // 200 warm-up submissions and the 60 timed ones, each with its confirmation email.
+    assert_eq!(report["stored"].as_i64(), Some(260), "{report}");
+    assert_eq!(report["queued_messages"].as_i64(), Some(260), "{report}");
+}
+
+#[test]
+fn bench_lapor_cari_generates_reports_and_times_every_page() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = balai(dir.path(), &["bench", "lapor-cari", "--reports", "2000", "--queries", "10", "--json"]);
+    assert!(out.status.success(), "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(report["reports"].as_i64(), Some(2000), "{report}");
+    let queries = report["queries"].as_array().expect("queries");
+    assert_eq!(queries.len(), 10, "{report}");
+    assert!(queries.iter().all(|q| q[1]["requests"].as_u64() == Some(10)), "{report}");
+}
