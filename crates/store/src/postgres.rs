@@ -73,4 +73,10 @@ impl_letter_repo!(PgStore, sqlx::Postgres);
 impl_resident_repo!(PgStore, sqlx::Postgres);
 impl_outbox_repo!(PgStore, sqlx::Postgres);
 impl_api_token_repo!(PgStore);
-impl_report_repo!(PgStore, sqlx::Postgres, "search @@ plainto_tsquery('simple', $8)", crate::reports::pg_search_text);
+impl_report_repo!(
+    PgStore,
+    sqlx::Postgres,
+    "search @@ plainto_tsquery('simple', $8)",
+    crate::reports::pg_search_text,
+    Some("SELECT COUNT(*) FROM (SELECT 1 FROM reports WHERE search @@ plainto_tsquery('simple', $1) LIMIT 1000) m")
+);

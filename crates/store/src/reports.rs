@@ -216,6 +216,9 @@ pub trait ReportRepo: Send + Sync {
     async fn count_reports(&self) -> StoreResult<i64>;
 }
 
+/// Fewer matches than this and a search reads its matches through the full-text index.
+pub(crate) const RARE_MATCHES: i64 = 1000;
+
 /// `(exact, like-pattern)` for a region and everything below it.
 pub(crate) fn region_patterns(region: &Option<String>) -> (Option<String>, Option<String>) {
     match region {
@@ -258,9 +261,11 @@ macro_rules! public_filter {
 }
 
 /// Stamps out `ReportRepo` for one backend. `$search` is the backend's clause matching `$8`
-/// against the full-text index; `$terms` turns a person's words into what `$4` expects.
+/// against the full-text index; `$terms` turns a person's words into what `$8` expects;
+/// `$rare_check` is, where the planner needs it, a statement counting matches (at most
+/// [`RARE_MATCHES`]) through the full-text index.
 macro_rules! impl_report_repo {
-    ($store:ty, $db:ty, $search:literal, $terms:path) => {
+    ($store:ty, $db:ty, $search:literal, $terms:path, $rare_check:expr) => {
         use $crate::reports::*;
 
         async fn insert_report_event(
@@ -573,26 +578,45 @@ macro_rules! impl_report_repo {
                     .bind(q.offset)
                     .fetch_all(&self.pool)
                     .await?),
-                    Some(terms) => Ok(sqlx::query_as(concat!(
-                        "SELECT ",
-                        report_columns!(),
-                        public_filter!(),
-                        " AND ",
-                        $search,
-                        " ORDER BY received_at DESC LIMIT $9 OFFSET $10"
-                    ))
-                    .bind(&exact)
-                    .bind(&like)
-                    .bind(&q.handler)
-                    .bind(q.from)
-                    .bind(q.until)
-                    .bind(&q.category)
-                    .bind(q.closed)
-                    .bind(terms)
-                    .bind(q.limit)
-                    .bind(q.offset)
-                    .fetch_all(&self.pool)
-                    .await?),
+                    Some(terms) => {
+                        let query = || {
+                            sqlx::query_as::<_, Report>(concat!(
+                                "SELECT ",
+                                report_columns!(),
+                                public_filter!(),
+                                " AND ",
+                                $search,
+                                " ORDER BY received_at DESC LIMIT $9 OFFSET $10"
+                            ))
+                            .bind(&exact)
+                            .bind(&like)
+                            .bind(&q.handler)
+                            .bind(q.from)
+                            .bind(q.until)
+                            .bind(&q.category)
+                            .bind(q.closed)
+                            .bind(&terms)
+                            .bind(q.limit)
+                            .bind(q.offset)
+                        };
+                        let Some(count_sql) = $rare_check else { return Ok(query().fetch_all(&self.pool).await?) };
+                        // The planner cannot know how many reports a word matches, and walking the
+                        // newest first for a word that (nearly) never occurs reads the whole table.
+                        // So count up to 1,000 matches through the full-text index; below that, the
+                        // matches are read through that index and sorted, above it the newest-first
+                        // walk finds a page at once.
+                        let mut tx = self.pool.begin().await?;
+                        sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *tx).await?;
+                        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+                        let (matches,): (i64,) = sqlx::query_as(count_sql).bind(&terms).fetch_one(&mut *tx).await?;
+                        if matches >= RARE_MATCHES {
+                            sqlx::query("SET LOCAL enable_indexscan = on").execute(&mut *tx).await?;
+                            sqlx::query("SET LOCAL enable_seqscan = on").execute(&mut *tx).await?;
+                        }
+                        let rows = query().fetch_all(&mut *tx).await?;
+                        tx.commit().await?;
+                        Ok(rows)
+                    }
                 }
             }
 

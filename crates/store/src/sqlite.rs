@@ -83,5 +83,6 @@ impl_report_repo!(
     SqliteStore,
     sqlx::Sqlite,
     "rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH $8)",
-    crate::reports::fts5_query
+    crate::reports::fts5_query,
+    None::<&str>
 );

@@ -46,6 +46,9 @@ pub struct CariArgs {
     queries: u32,
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+    /// Keep the generated database afterwards (to look at query plans); its URL is printed.
+    #[arg(long)]
+    keep: bool,
     #[arg(long)]
     json: bool,
 }
@@ -314,7 +317,12 @@ struct SearchReport {
 pub async fn cari(args: CariArgs, config: &Config) -> anyhow::Result<()> {
     let database = BenchDatabase::create(args.database_url.as_deref()).await?;
     let result = run_cari(&args, &database, config).await;
-    let removed = database.remove().await;
+    let removed = if args.keep {
+        eprintln!("Kept the database: {}", balai_store::redact_url(database.url()));
+        Ok(())
+    } else {
+        database.remove().await
+    };
     let report = result?;
     removed?;
     if args.json {
@@ -379,7 +387,7 @@ async fn run_cari(args: &CariArgs, database: &BenchDatabase, config: &Config) ->
 }
 
 /// Inserts `count` reports in the demo regency with set-based SQL: a mix of kinds, states and
-/// villages, words drawn deterministically from a small vocabulary ("jembatan" in 1 of 500).
+/// villages, words drawn deterministically from a small vocabulary ("jembatan" in 1 of 500, listed).
 async fn generate_reports(database: &BenchDatabase, count: u32) -> anyhow::Result<()> {
     use sqlx::Connection as _;
     let url = database.url();
@@ -428,7 +436,7 @@ SELECT 'G' || lpad(i::text, 9, '0'), substr(md5('g' || i), 1, 16),
     v.codes[1 + (i * 7) % array_length(v.codes, 1)],
     t.title, t.title,
     t.title || ' ' || w.places[1 + (i / 10) % 8] || ', ' || w.notes[1 + (i / 80) % 8]
-        || CASE WHEN i % 500 = 0 THEN '. Jembatan gantung juga rapuh.' ELSE '.' END,
+        || CASE WHEN i % 500 = 7 THEN '. Jembatan gantung juga rapuh.' ELSE '.' END,
     i % 2 = 0, i % 33 = 0, 'web', s.state,
     CASE WHEN s.state = 'diterima' THEN NULL ELSE w.handlers[1 + i % 4] END, 'normatif',
     r.at, (r.at + interval '4 days')::date,
@@ -480,7 +488,7 @@ SELECT 'G' || substr('000000000' || g.i, -9), substr(lower(hex(randomblob(8))), 
     g.title, g.title,
     g.title || ' ' || json_extract(w.places, '$[' || ((g.i / 10) % 8) || ']') || ', '
         || json_extract(w.notes, '$[' || ((g.i / 80) % 8) || ']')
-        || CASE WHEN g.i % 500 = 0 THEN '. Jembatan gantung juga rapuh.' ELSE '.' END,
+        || CASE WHEN g.i % 500 = 7 THEN '. Jembatan gantung juga rapuh.' ELSE '.' END,
     g.i % 2 = 0, g.i % 33 = 0, 'web', g.state,
     CASE WHEN g.state = 'diterima' THEN NULL ELSE json_extract(w.handlers, '$[' || (g.i % 4) || ']') END, 'normatif',
     g.at, g.due, CASE WHEN g.state = 'diterima' THEN NULL ELSE g.at END,
