@@ -140,6 +140,8 @@ struct ReadCache {
     report_categories: Cached<Vec<balai_store::reports::ReportCategory>>,
     /// Figures over a whole year of reports: a minute old at most is fresh enough.
     scoreboard: Cached<reports::Scoreboard>,
+    /// Regions looked up by code (every report names one); imports clear it.
+    regions: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, balai_domain::wilayah::Region)>>,
 }
 
 impl App {
@@ -148,6 +150,7 @@ impl App {
             calendar: Cached::new(),
             report_categories: Cached::new(),
             scoreboard: Cached::new(),
+            regions: Default::default(),
         });
         App { store, clock, config: Arc::new(config), letters: None, cache }
     }
@@ -178,6 +181,30 @@ impl App {
     /// Whether the database answers, for health checks.
     pub async fn healthy(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)
+    }
+
+    /// A region by code, from the cache when it was read in the last minute.
+    async fn cached_region(
+        &self,
+        code: &balai_domain::wilayah::KodeWilayah,
+    ) -> AppResult<Option<balai_domain::wilayah::Region>> {
+        {
+            let regions = self.cache.regions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((at, region)) = regions.get(code.as_str())
+                && at.elapsed() < CACHE_TTL
+            {
+                return Ok(Some(region.clone()));
+            }
+        }
+        let region = self.store.region(code).await?;
+        if let Some(region) = &region {
+            let mut regions = self.cache.regions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if regions.len() > 100_000 {
+                regions.clear();
+            }
+            regions.insert(code.as_str().to_string(), (std::time::Instant::now(), region.clone()));
+        }
+        Ok(region)
     }
 
     fn audit_event(

@@ -123,6 +123,7 @@ impl App {
                 json!({"files": files, "rows": rows_read, "inserted": report.inserted, "updated": report.updated}),
             );
             self.store.upsert_regions(&changed, event).await?;
+            self.cache.regions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
         }
         Ok(report)
     }

@@ -151,7 +151,7 @@ impl App {
             errors.push(FieldError::new("category", "Pilih kategori laporan."));
         }
         let region = match KodeWilayah::parse(&input.region) {
-            Ok(code) => match self.store.region(&code).await? {
+            Ok(code) => match self.cached_region(&code).await? {
                 Some(region) => Some(region),
                 None => {
                     errors.push(FieldError::new("region", "Desa itu tidak ada di data wilayah."));
