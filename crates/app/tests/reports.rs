@@ -171,6 +171,9 @@ async fn an_anonymous_road_complaint_from_email_confirmation_to_rating() {
     app.reporter_act(&visitor(), sent.code.as_str(), ReporterCommand::Balas("Terima kasih, ditunggu.".into()))
         .await
         .expect("reporter reply");
+    // The office hears about the reporter's reply by email.
+    let about = app.store().messages_about(&format!("lapor:{}", sent.public_id)).await.expect("messages");
+    assert!(about.iter().any(|m| m.recipient == "dinas-pupr@ciamis.example.org" && m.body.contains("ditunggu")));
     let tracked = app.track_report(&sent.code.display().to_lowercase()).await.expect("track");
     assert_eq!(tracked.state, ReportState::Ditindaklanjuti);
     assert!(tracked.events.iter().any(|e| e.body == answer));

@@ -283,7 +283,9 @@ impl App {
                         "Laporan ini tidak sedang ditangani; balasan tidak dapat dikirim.".into(),
                     ));
                 }
-                (self.event(ReportParty::Pelapor, &name, "balas", state, state, &text, "pelapor"), Vec::new(), "balas")
+                let notice = format!("Pelapor membalas laporan \"{}\": {text}", report.public_title);
+                let messages = self.holder_messages(&report, "Balasan pelapor", &notice).await?;
+                (self.event(ReportParty::Pelapor, &name, "balas", state, state, &text, "pelapor"), messages, "balas")
             }
             ReporterCommand::Nilai { rating, note } => {
                 if state != ReportState::Selesai {

@@ -94,8 +94,14 @@ impl App {
         Ok(pass)
     }
 
-    /// An email to the office or village holding the report, if it has an address.
-    async fn holder_messages(&self, report: &Report, subject: &str, text: &str) -> AppResult<Vec<NewMessage>> {
+    /// An email to the office or village holding the report, if it has an address (reminders,
+    /// escalation, the reporter's replies).
+    pub(super) async fn holder_messages(
+        &self,
+        report: &Report,
+        subject: &str,
+        text: &str,
+    ) -> AppResult<Vec<NewMessage>> {
         let email = match report.handler.as_deref() {
             Some(h) if h.starts_with("opd:") => self.store.office(&h[4..]).await?.map(|o| o.email).unwrap_or_default(),
             Some(h) if h.starts_with("desa:") => match balai_domain::wilayah::KodeWilayah::parse(&h[5..]) {
