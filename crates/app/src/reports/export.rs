@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use balai_domain::calendar::SlaState;
 use balai_domain::lapor::{ReportKind, ReportState};
-use balai_domain::roles::{Permission, Scope, Target};
+use balai_domain::roles::{Permission, Target};
 use balai_domain::wilayah::KodeWilayah;
 use balai_store::Office;
 use balai_store::reports::{ExportQuery, Report};
@@ -388,45 +388,21 @@ fn export_queries(actor: &Actor, c: &Checked) -> AppResult<Vec<ExportQuery>> {
         Some(v) if actor.may(Permission::CoordinateReports, &Target::Wilayah(v)) => vec![v.clone()],
         Some(_) => Vec::new(),
         None => {
-            let all: Vec<KodeWilayah> = user
-                .grants
-                .iter()
-                .filter_map(|g| match &g.scope {
-                    Scope::Wilayah(code) if g.allows(Permission::CoordinateReports, &Target::Wilayah(code)) => {
-                        Some(code.clone())
-                    }
-                    _ => None,
-                })
-                .collect();
+            let all = super::public::regions_with(user, Permission::CoordinateReports);
             // A region inside another one the actor coordinates adds nothing.
-            let mut outer: Vec<KodeWilayah> =
-                all.iter().filter(|r| !all.iter().any(|o| o != *r && r.is_within(o))).cloned().collect();
-            outer.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-            outer.dedup();
-            outer
+            all.iter().filter(|r| !all.iter().any(|o| o != *r && r.is_within(o))).cloned().collect()
         }
     };
     queries.extend(regions.into_iter().map(|r| ExportQuery { region: Some(r.as_str().to_string()), ..base.clone() }));
 
     // As handler: the reports the actor's office or village holds (within the region asked for).
-    let mut handlers: Vec<String> = Vec::new();
-    for grant in &user.grants {
-        if !grant.role.fits_scope(&grant.scope) || !grant.role.permissions().contains(&Permission::HandleReports) {
-            continue;
-        }
-        match &grant.scope {
-            Scope::Office(slug) => handlers.push(format!("opd:{slug}")),
-            Scope::Wilayah(code)
-                if code.level().is_village()
-                    && c.village.as_ref().is_none_or(|v| v.is_within(code) || code.is_within(v)) =>
-            {
-                handlers.push(format!("desa:{code}"))
-            }
-            Scope::Wilayah(_) => {}
-        }
-    }
-    handlers.sort();
-    handlers.dedup();
+    let mut handlers = super::public::handlers_of(user);
+    // A village's handler counts when it lies inside (or contains) the region asked for.
+    handlers.retain(|h| match (h.strip_prefix("desa:").map(KodeWilayah::parse), &c.village) {
+        (Some(Ok(code)), Some(v)) => v.is_within(&code) || code.is_within(v),
+        (Some(Err(_)), _) => false,
+        _ => true,
+    });
     handlers.retain(|h| office_handler.as_ref().is_none_or(|o| o == h));
     queries.extend(handlers.into_iter().map(|h| ExportQuery { handler: Some(h), ..base.clone() }));
 

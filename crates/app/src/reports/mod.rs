@@ -120,8 +120,6 @@ pub struct ReportView {
     pub files: Vec<ReportFileMeta>,
     /// The deadline that runs now, explained, and its SLA state.
     pub deadline: Option<(Deadline, SlaState)>,
-    pub verify_deadline: Deadline,
-    pub completion_deadline: Option<Deadline>,
     /// Actions the viewer may take now.
     pub actions: Vec<lapor::ReportAction>,
     pub may_reply: bool,
@@ -304,7 +302,7 @@ impl App {
             self.tracking_url(&code)
         );
         let messages = self.reporter_messages(&report, &format!("Laporan diterima ({})", code.display()), &text);
-        let channels = messages.iter().map(|m| if m.channel == "email" { "email" } else { "whatsapp" }).collect();
+        let channels = confirmation_channels(&report);
         let audit = self.audit_event(
             actor,
             "report.submit",
@@ -319,12 +317,11 @@ impl App {
             Created::Duplicate(existing) => {
                 let first = self.store.report(&existing).await?.ok_or(AppError::NotFound)?;
                 let code = TrackingCode::parse(&first.code).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-                let verify_deadline = calendar.add_working_days(self.local_date(first.received_at), 3);
-                let channels = self
-                    .reporter_messages(&first, "", "")
-                    .iter()
-                    .map(|m| if m.channel == "email" { "email" } else { "whatsapp" })
-                    .collect();
+                let verify_deadline = calendar.add_working_days(
+                    self.local_date(first.received_at),
+                    DeadlineClock::VerifikasiLaporan.working_days(),
+                );
+                let channels = confirmation_channels(&first);
                 Ok(Submitted { public_id: first.public_id, code, duplicate: true, verify_deadline, channels })
             }
         }
@@ -450,11 +447,6 @@ impl App {
             let days = calendar.working_days_between(counted_from, due).max(0) as u32;
             (calendar.add_working_days(start, days), calendar.sla_state(due, today, None))
         });
-        let verify_deadline = calendar.add_working_days(self.local_date(report.received_at), 3);
-        let completion_deadline = report.disposed_at.map(|at| {
-            let tier: Tier = report.tier.parse().unwrap_or(Tier::Normatif);
-            calendar.add_working_days(self.local_date(at), lapor::completion_clock(kind, tier).working_days())
-        });
         let party = match viewer {
             Viewer::Coordinator => Some(ReportParty::Koordinator),
             Viewer::Office => Some(ReportParty::Instansi),
@@ -484,8 +476,6 @@ impl App {
             events,
             files,
             deadline,
-            verify_deadline,
-            completion_deadline,
         })
     }
 
@@ -527,7 +517,8 @@ impl App {
         format!("{}/lapor/lacak/{}", self.config.public_url.trim_end_matches('/'), code.as_str())
     }
 
-    /// An email and a WhatsApp message to the reporter, on each channel they gave.
+    /// An email and a WhatsApp message to the reporter, on each channel they gave (see
+    /// [`confirmation_channels`]).
     fn reporter_messages(&self, report: &Report, subject: &str, text: &str) -> Vec<NewMessage> {
         let topic = format!("lapor:{}", report.public_id);
         let mut out = Vec::new();
@@ -555,6 +546,18 @@ impl App {
     fn local_date(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
         at.with_timezone(&self.config.utc_offset).date_naive()
     }
+}
+
+/// The channels a reporter hears on: email and/or WhatsApp, as they gave them.
+fn confirmation_channels(report: &Report) -> Vec<&'static str> {
+    let mut channels = Vec::new();
+    if !report.reporter_email.is_empty() {
+        channels.push("email");
+    }
+    if !report.reporter_phone.is_empty() {
+        channels.push("whatsapp");
+    }
+    channels
 }
 
 /// The public name of a report: derived from its code, so it cannot be turned back into it.

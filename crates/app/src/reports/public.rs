@@ -6,7 +6,7 @@ use balai_domain::roles::{Permission, Scope, Target};
 use balai_domain::wilayah::KodeWilayah;
 use balai_store::reports::{InboxQuery, PublicQuery, Report, ScoreRow};
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, StaffUser};
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -193,18 +193,7 @@ impl App {
     /// An office's (or village's) inbox: the reports it holds, soonest deadline first.
     pub async fn office_inbox(&self, actor: &Actor) -> AppResult<Vec<InboxItem>> {
         let Actor::Staff(user) = actor else { return Err(AppError::Unauthenticated) };
-        let mut handlers = Vec::new();
-        for grant in &user.grants {
-            if !grant.role.permissions().contains(&Permission::HandleReports) {
-                continue;
-            }
-            match &grant.scope {
-                Scope::Office(slug) => handlers.push(format!("opd:{slug}")),
-                Scope::Wilayah(code) if code.level().is_village() => handlers.push(format!("desa:{code}")),
-                Scope::Wilayah(_) => {}
-            }
-        }
-        handlers.dedup();
+        let handlers = handlers_of(user);
         let mut rows = Vec::new();
         for handler in handlers {
             rows.extend(
@@ -240,23 +229,44 @@ impl App {
         match actor {
             Actor::System => Ok(self.config.home_region.iter().map(|c| c.as_str().to_string()).collect()),
             Actor::Staff(user) => {
-                let mut out: Vec<String> = user
-                    .grants
-                    .iter()
-                    .filter_map(|g| match &g.scope {
-                        Scope::Wilayah(code) if g.allows(permission, &Target::Wilayah(code)) => {
-                            Some(code.as_str().to_string())
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                out.sort();
-                out.dedup();
-                Ok(out)
+                Ok(regions_with(user, permission).into_iter().map(|c| c.as_str().to_string()).collect())
             }
             _ => Err(AppError::Unauthenticated),
         }
     }
+}
+
+/// The regions where `user` holds `permission` by a region grant, in code order, once each.
+pub(super) fn regions_with(user: &StaffUser, permission: Permission) -> Vec<KodeWilayah> {
+    let mut out: Vec<KodeWilayah> = user
+        .grants
+        .iter()
+        .filter_map(|g| match &g.scope {
+            Scope::Wilayah(code) if g.allows(permission, &Target::Wilayah(code)) => Some(code.clone()),
+            _ => None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    out.dedup();
+    out
+}
+
+/// Who `user` answers reports for: `opd:{slug}` for an office, `desa:{code}` for a village,
+/// sorted, once each (a grant whose scope does not fit its role counts for nothing).
+pub(super) fn handlers_of(user: &StaffUser) -> Vec<String> {
+    let mut handlers: Vec<String> = user
+        .grants
+        .iter()
+        .filter(|g| g.role.fits_scope(&g.scope) && g.role.permissions().contains(&Permission::HandleReports))
+        .filter_map(|g| match &g.scope {
+            Scope::Office(slug) => Some(format!("opd:{slug}")),
+            Scope::Wilayah(code) if code.level().is_village() => Some(format!("desa:{code}")),
+            Scope::Wilayah(_) => None,
+        })
+        .collect();
+    handlers.sort();
+    handlers.dedup();
+    handlers
 }
 
 fn score_line(row: ScoreRow, name: String) -> ScoreLine {

@@ -46,7 +46,6 @@ impl App {
             let state = parse_state(&report)?;
             let mut after = report.clone();
             after.sla_state = sla.into();
-            let holder = self.handler_name(report.handler.as_deref()).await?;
             let (event, messages, audit) = match step {
                 DeadlineStep::Nothing => (None, Vec::new(), None),
                 DeadlineStep::Remind => {
@@ -62,6 +61,7 @@ impl App {
                 }
                 DeadlineStep::Escalate => {
                     after.escalated_for = Some(due);
+                    let holder = self.handler_name(report.handler.as_deref()).await?;
                     let text = format!(
                         "Batas waktu {} terlewati; laporan dieskalasi kepada koordinator (dipegang: {holder}).",
                         balai_domain::calendar::format_tanggal(due)

@@ -105,14 +105,7 @@ async fn form_page(
     v: ReportFormValues,
     errors: Vec<FieldError>,
 ) -> Result<FormPage, WebError> {
-    let villages = match state.app.home_tree().await? {
-        Some(tree) => tree
-            .groups
-            .into_iter()
-            .map(|(kec, desa)| (kec.name, desa.into_iter().map(|d| (d.code.as_str().to_string(), d.name)).collect()))
-            .collect(),
-        None => Vec::new(),
-    };
+    let villages = state.app.home_tree().await?.map(super::village_groups).unwrap_or_default();
     let categories = state.app.report_categories().await?.into_iter().filter(|c| c.active).collect();
     Ok(FormPage {
         layout: visitor.layout(),

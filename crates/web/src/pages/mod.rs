@@ -28,6 +28,15 @@ pub async fn not_found() -> Response {
     )
 }
 
+/// The home region's villages grouped by kecamatan, for a village picker:
+/// `(kecamatan name, [(village code, village name)])`.
+pub fn village_groups(tree: balai_app::RegionTree) -> Vec<(String, Vec<(String, String)>)> {
+    tree.groups
+        .into_iter()
+        .map(|(kec, desa)| (kec.name, desa.into_iter().map(|d| (d.code.as_str().to_string(), d.name)).collect()))
+        .collect()
+}
+
 /// One form field as a template shows it: its label, hint, what was typed and its error.
 pub struct FormField {
     pub name: String,

@@ -84,16 +84,7 @@ async fn sign_up_page(state: &AppState, visitor: &Visitor, values: SignUpForm, e
         Err(_) => String::new(),
     };
     let villages = if village_name.is_empty() {
-        match state.app.home_tree().await {
-            Ok(Some(tree)) => tree
-                .groups
-                .into_iter()
-                .map(|(kec, desa)| {
-                    (kec.name, desa.into_iter().map(|d| (d.code.as_str().to_string(), d.name)).collect())
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+        state.app.home_tree().await.ok().flatten().map(super::village_groups).unwrap_or_default()
     } else {
         Vec::new()
     };
