@@ -40,6 +40,9 @@ pub enum AppError {
     ImportRejected(usize, Vec<String>),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The server's disk is full: the change was not stored; the person may try again later.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -57,6 +60,7 @@ impl AppError {
             AppError::AlreadyDone(_) => "already_done",
             AppError::ImportRejected(..) => "import_rejected",
             AppError::Unavailable(_) => "unavailable",
+            AppError::StorageFull(_) => "storage_full",
             AppError::Internal(_) => "internal",
         }
     }
@@ -80,6 +84,11 @@ impl AppError {
             AppError::AlreadyDone(message) => message.clone(),
             AppError::ImportRejected(n, _) => format!("Impor ditolak: {n} baris bermasalah; tidak ada yang disimpan."),
             AppError::Unavailable(_) => "Layanan sedang tidak tersedia. Silakan coba beberapa saat lagi.".into(),
+            AppError::StorageFull(_) => {
+                "Penyimpanan server penuh, sehingga kiriman Anda belum tersimpan. Silakan coba lagi nanti atau \
+                 hubungi kantor desa."
+                    .into()
+            }
             AppError::Internal(_) => "Terjadi kesalahan pada sistem. Silakan coba lagi.".into(),
         }
     }
@@ -90,6 +99,7 @@ impl From<balai_store::StoreError> for AppError {
         use balai_store::StoreError;
         match err {
             StoreError::Unavailable(e) => AppError::Unavailable(e.to_string()),
+            StoreError::StorageFull(e) => AppError::StorageFull(e.to_string()),
             StoreError::Conflict(what) => AppError::Conflict(what),
             StoreError::NotFound(_) => AppError::NotFound,
             other => AppError::Internal(anyhow::Error::new(other)),

@@ -2,7 +2,11 @@
 
 use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Connection;
+use sqlx::pool::PoolConnectionMetadata;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::api_tokens::impl_api_token_repo;
 use crate::letters::impl_letter_repo;
@@ -38,12 +42,14 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
+            .before_acquire(not_in_transaction)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect_options.clone())
             .await
             .map_err(crate::StoreError::Unavailable)?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .before_acquire(not_in_transaction)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect_options)
             .await
@@ -72,6 +78,22 @@ impl SqliteStore {
         sqlx::query("VACUUM INTO $1").bind(dest).execute(&self.pool).await?;
         Ok(())
     }
+}
+
+/// Whether a pooled connection may be reused: not when sqlx still counts a transaction on it.
+/// That happens when SQLite ended the transaction itself: a COMMIT that fails on a full disk
+/// (`SQLITE_FULL`) rolls back automatically, the rollback sqlx sends on drop then fails, and the
+/// connection would refuse every later `BEGIN`, until a restart, long after space was freed.
+/// Such a connection is closed and the pool opens a fresh one.
+fn not_in_transaction(
+    conn: &mut SqliteConnection,
+    _: PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    let reusable = !conn.is_in_transaction();
+    if !reusable {
+        tracing::warn!("closing a SQLite connection left inside a transaction SQLite had already ended");
+    }
+    Box::pin(std::future::ready(Ok(reusable)))
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite);

@@ -48,6 +48,7 @@ impl IntoResponse for WebError {
             AppError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) | AppError::AlreadyDone(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {
@@ -56,6 +57,7 @@ impl IntoResponse for WebError {
         let title = match status {
             StatusCode::NOT_FOUND => "Halaman tidak ditemukan",
             StatusCode::SERVICE_UNAVAILABLE => "Layanan sedang tidak tersedia",
+            StatusCode::INSUFFICIENT_STORAGE => "Penyimpanan server penuh",
             s if s.is_server_error() => "Terjadi kesalahan",
             _ => "Tidak dapat diproses",
         };

@@ -212,6 +212,7 @@ impl Open311Error {
             AppError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) | AppError::AlreadyDone(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {
