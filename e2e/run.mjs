@@ -1,0 +1,569 @@
+// Browser end-to-end tests of Balai in headless Chromium (Debian's /usr/bin/chromium), driven by
+// playwright-core. Starts `balai serve --demo` on a fresh temporary SQLite database, then walks the
+// demo flows of the README like people would, by clicking links and posting forms:
+//   1. letters: a resident signs up, the operator confirms, the resident requests an SKTM with
+//      attachments, the operator verifies, the kepala desa signs, the resident downloads the PDF
+//      and opens the verification page;
+//   2. reports: an anonymous report, verified and disposed to Dinas PUPR, answered and closed by
+//      the office, rated by the reporter on the tracking page;
+//   3. every citizen page on a 390×844 phone: a full-page screenshot (artifacts/*.png) and no
+//      horizontal overflow.
+// Citizens' and staff's browser contexts run with JavaScript disabled: the pages must work by
+// plain links and form posts.
+//
+// Environment: BALAI_BIN (default ../target/debug/balai), CHROMIUM (default /usr/bin/chromium),
+// E2E_ARTIFACTS (default e2e/artifacts), E2E_KEEP=1 keeps the temporary database directory.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.resolve(here, process.env.BALAI_BIN || '../target/debug/balai');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS || path.join(here, 'artifacts'));
+const PHONE_WIDTH = 390;
+const VILLAGE = '32.07.06.2001';
+const RESIDENT = { nik: '3207065208950002', name: 'Euis Nurhayati', masked: 'E*** N********', email: 'euis@contoh.id', phone: '0812-3456-7890', password: 'rahasia-sekali-e2e' };
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// ---------- reporting ----------
+
+const results = []; // { name, ok, error? }
+const warnings = [];
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+
+/** Runs one named step; a failure is recorded and rethrown so the flow stops there. */
+async function step(name, fn) {
+  try {
+    const value = await fn();
+    results.push({ name, ok: true });
+    console.log(`  ok   ${name}  (${elapsed()})`);
+    return value;
+  } catch (error) {
+    results.push({ name, ok: false, error });
+    console.log(`  FAIL ${name}  (${elapsed()})\n${indent(String(error?.stack || error))}`);
+    throw new StepFailed(name);
+  }
+}
+class StepFailed extends Error {}
+const indent = (s) => s.split('\n').map((l) => `       ${l}`).join('\n');
+
+/** Runs a flow; a failing step ends the flow but not the run. */
+async function flow(name, fn) {
+  console.log(`\n== ${name}`);
+  try {
+    await fn();
+  } catch (error) {
+    if (!(error instanceof StepFailed)) {
+      results.push({ name: `${name} (unexpected error)`, ok: false, error });
+      console.log(`  FAIL ${name}: ${error?.stack || error}`);
+    } else {
+      console.log(`  (the rest of "${name}" was skipped)`);
+    }
+  }
+}
+
+// ---------- the server ----------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  if (!fs.existsSync(BIN)) throw new Error(`Balai binary not found at ${BIN} (build it: cargo build -p balai-web --bin balai, or set BALAI_BIN)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'balai-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  // Only our own BALAI_* settings: a developer's SMTP or database variables must not leak in.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BALAI_')));
+  Object.assign(env, {
+    BALAI_DATABASE_URL: `sqlite://${dir}/balai.db`,
+    BALAI_LISTEN: `127.0.0.1:${port}`,
+    BALAI_SECRET_KEY_FILE: `${dir}/secret.key`,
+    BALAI_PUBLIC_URL: base,
+    BALAI_OUTBOX_POLL_SECONDS: '60',
+  });
+  const child = spawn(BIN, ['serve', '--demo'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = fs.createWriteStream(path.join(ARTIFACTS, 'server.log'));
+  let stdout = '';
+  child.stdout.on('data', (d) => { stdout += d; log.write(d); });
+  child.stderr.on('data', (d) => log.write(d));
+  let exited = null;
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; resolve(); }));
+  const server = { child, dir, base, log, exit, passwords: {} };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`balai serve exited early (${JSON.stringify(exited)}); see ${ARTIFACTS}/server.log`);
+    if (Date.now() > deadline) throw new Error(`no answer on ${base}/healthz within 30 s; see ${ARTIFACTS}/server.log`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // "  admin.ciamis         X9H8GrxxWdnV7bcT   admin_kabupaten  32.07", printed before it listens.
+  for (const line of stdout.split('\n')) {
+    const m = line.match(/^\s+([a-z]+\.[a-z]+)\s+(\S+)\s+([a-z_]+)\s+(\S+)\s*$/);
+    if (m) server.passwords[m[1]] = m[2];
+  }
+  for (const user of ['operator.sukamulya', 'kades.sukamulya', 'admin.ciamis', 'pupr.ciamis']) {
+    if (!server.passwords[user]) throw new Error(`no demo password for ${user} in the server's output:\n${stdout}`);
+  }
+  return server;
+}
+
+async function stopServer(server) {
+  if (!server) return;
+  if (server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGTERM');
+    const killed = await Promise.race([server.exit.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    if (!killed) {
+      server.child.kill('SIGKILL');
+      await server.exit;
+    }
+  }
+  server.log.end();
+  if (process.env.E2E_KEEP) console.log(`database kept in ${server.dir}`);
+  else fs.rmSync(server.dir, { recursive: true, force: true });
+}
+
+// ---------- files to upload, made here ----------
+
+/** A small but valid one-page PDF (xref offsets computed). */
+function tinyPdf(text) {
+  const content = `BT /F1 18 Tf 20 50 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 120] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+/** Real JPEG and PNG images, drawn and encoded by Chromium itself. */
+async function makeImages(browser) {
+  const context = await browser.newContext({ viewport: { width: 160, height: 100 } });
+  const page = await context.newPage();
+  await page.setContent('<body style="margin:0"><div style="width:160px;height:100px;background:linear-gradient(90deg,#0b5d3b,#ffbf47);font:bold 20px sans-serif;color:#fff">KTP e2e</div></body>');
+  const jpeg = await page.screenshot({ type: 'jpeg', quality: 80 });
+  const png = await page.screenshot({ type: 'png' });
+  await context.close();
+  assert.equal(jpeg.subarray(0, 3).toString('hex'), 'ffd8ff');
+  assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
+  return { jpeg, png };
+}
+
+// ---------- page helpers ----------
+
+/** Clicks something that loads a new page (link or form submit) and waits for it to load. */
+async function go(page, locator, expectUrl) {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 15_000 });
+  await locator.click();
+  await navigated;
+  await page.waitForLoadState('load');
+  await checkTitle(page);
+  if (expectUrl) assertUrl(page, expectUrl);
+}
+
+/** A warning (not a failure) when a page's <title> shows markup, as a stray template block would. */
+async function checkTitle(page) {
+  const title = await page.title();
+  if (/[<>]/.test(title)) {
+    const warning = `${new URL(page.url()).pathname}: the page title contains markup: ${JSON.stringify(title.slice(0, 100))}…`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+  }
+}
+
+function assertUrl(page, expected) {
+  const { pathname, search } = new URL(page.url());
+  const actual = pathname + search;
+  const ok = expected instanceof RegExp ? expected.test(actual) : actual === expected;
+  assert.ok(ok, `expected to be on ${expected}, but the browser is on ${actual}`);
+}
+
+async function visit(page, pathAndQuery) {
+  const res = await page.goto(new URL(pathAndQuery, page.context().__base).href);
+  assert.ok(res && res.status() < 400, `GET ${pathAndQuery}: HTTP ${res?.status()}`);
+  await checkTitle(page);
+}
+
+/** Asserts the page's main text contains each string. */
+async function expectText(page, ...needles) {
+  const text = await page.locator('body').innerText();
+  for (const n of needles) {
+    const ok = n instanceof RegExp ? n.test(text) : text.includes(n);
+    assert.ok(ok, `expected ${n} on ${page.url()}; the page says:\n${text.slice(0, 3000)}`);
+  }
+  return text;
+}
+
+/** Fails with the page's error summary, if it shows one (a refused form). */
+async function noFormErrors(page) {
+  const summary = page.locator('.error-summary, .error-message');
+  if (await summary.count()) {
+    const text = await summary.allInnerTexts();
+    assert.fail(`the form was refused on ${page.url()}: ${text.join(' | ')}`);
+  }
+}
+
+const shots = [];
+/** A full-page phone screenshot of a citizen page, and the 390 px no-overflow check. */
+async function capture(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  shots.push({ name, url: new URL(page.url()).pathname, scrollWidth });
+  await checkTitle(page);
+  // Recorded as its own result: a layout problem does not stop the flow.
+  const check = `${name}: no horizontal overflow at ${PHONE_WIDTH} px`;
+  if (scrollWidth <= PHONE_WIDTH) {
+    results.push({ name: check, ok: true });
+    return;
+  }
+  // Name the elements that stick out, to find the CSS to fix.
+  const wide = await page.evaluate((w) => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > w + 0.5)
+    .slice(0, 5)
+    .map((e) => `<${e.tagName.toLowerCase()}${e.className ? ` class="${e.className}"` : ''}> right=${Math.round(e.getBoundingClientRect().right)}`), PHONE_WIDTH);
+  const error = new Error(`${page.url()} is ${scrollWidth} px wide; sticking out: ${wide.join(', ')}`);
+  results.push({ name: check, ok: false, error });
+  console.log(`  FAIL ${check}\n${indent(error.message)}`);
+}
+
+async function newContext(browser, base, kind) {
+  const options = kind === 'phone'
+    ? { viewport: { width: PHONE_WIDTH, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+    : { viewport: { width: 1280, height: 900 } };
+  const context = await browser.newContext({ ...options, javaScriptEnabled: false, locale: 'id-ID', acceptDownloads: true });
+  context.__base = base;
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+async function staffLogin(browser, server, username) {
+  const context = await newContext(browser, server.base, 'desktop');
+  const page = await context.newPage();
+  await visit(page, '/masuk');
+  await page.getByLabel('Nama pengguna').fill(username);
+  await page.getByLabel('Kata sandi').fill(server.passwords[username]);
+  await go(page, page.getByRole('button', { name: 'Masuk' }), '/staf');
+  await expectText(page, 'Selamat datang');
+  return page;
+}
+
+/** From the staff home to Desa Sukamulya's staff page. */
+async function openVillageAsStaff(page) {
+  await visit(page, '/staf');
+  await go(page, page.getByRole('link', { name: /Desa Sukamulya/ }), `/staf/desa/${VILLAGE}`);
+}
+
+// ---------- flow 1: letters ----------
+
+async function letterFlow(browser, server, files) {
+  const resident = await (await newContext(browser, server.base, 'phone')).newPage();
+  let operator;
+  let requestUrl;
+
+  await step('home page lists the villages; the kecamatan and village pages open by links', async () => {
+    await visit(resident, '/');
+    await expectText(resident, 'Layanan publik Kabupaten Ciamis', 'Kecamatan Cihaurbeuti');
+    await capture(resident, '01-home');
+    await resident.locator('summary', { hasText: 'Kecamatan Cihaurbeuti' }).click(); // <details>, no JS
+    await go(resident, resident.getByRole('link', { name: 'Lihat kecamatan Cihaurbeuti' }), '/wilayah/32.07.06');
+    await expectText(resident, 'Kecamatan Cihaurbeuti', 'Desa Sukamulya');
+    await capture(resident, '02-region-kecamatan');
+    await go(resident, resident.getByRole('link', { name: 'Desa Sukamulya' }), `/desa/${VILLAGE}`);
+    await expectText(resident, 'Desa Sukamulya', 'Layanan surat daring', 'Jl. Raya Sukamulya');
+    await capture(resident, '03-village');
+  });
+
+  await step('resident signs up from the village page', async () => {
+    await go(resident, resident.getByRole('link', { name: 'Daftar akun warga' }), `/warga/daftar?desa=${VILLAGE}`);
+    await expectText(resident, 'Daftar akun warga', 'Sukamulya');
+    await capture(resident, '04-warga-daftar');
+    await resident.getByLabel('NIK').fill(RESIDENT.nik);
+    await resident.getByLabel('Nama lengkap').fill(RESIDENT.name);
+    await resident.getByLabel('Nomor HP (WhatsApp)').fill(RESIDENT.phone);
+    await resident.getByLabel('Email').fill(RESIDENT.email);
+    await resident.getByLabel(/^Kata sandi/).fill(RESIDENT.password);
+    await resident.getByLabel('Ketik ulang kata sandi').fill(RESIDENT.password);
+    await go(resident, resident.getByRole('button', { name: 'Daftar' }));
+    await noFormErrors(resident);
+    assertUrl(resident, '/warga?pesan=terdaftar');
+    await expectText(resident, `Halo, ${RESIDENT.name}`, 'Pendaftaran berhasil', 'menunggu konfirmasi kantor desa');
+    await capture(resident, '05-warga-beranda-menunggu');
+  });
+
+  await step('operator confirms the sign-up against the population register', async () => {
+    operator = await staffLogin(browser, server, 'operator.sukamulya');
+    await openVillageAsStaff(operator);
+    await go(operator, operator.getByRole('link', { name: 'Pendaftaran warga' }), `/staf/desa/${VILLAGE}/warga`);
+    const card = operator.locator('section.card', { hasText: RESIDENT.nik });
+    await expectText(operator, RESIDENT.name, RESIDENT.nik);
+    assert.match(await card.innerText(), /Di data penduduk\s+Euis Nurhayati/, 'the register name is shown next to the sign-up');
+    await go(operator, card.getByRole('button', { name: 'Konfirmasi' }), `/staf/desa/${VILLAGE}/warga?pesan=dikonfirmasi`);
+    await expectText(operator, 'Akun warga dikonfirmasi', 'Tidak ada pendaftaran yang menunggu');
+  });
+
+  await step('resident signs out and in again with NIK and password', async () => {
+    await go(resident, resident.getByRole('button', { name: 'Keluar' }), '/');
+    await go(resident, resident.getByRole('link', { name: 'Layanan warga' }), /^\/warga\/masuk/);
+    await expectText(resident, 'Masuk ke layanan warga');
+    await capture(resident, '06-warga-masuk');
+    await resident.getByLabel('NIK').fill(RESIDENT.nik);
+    await resident.getByLabel('Kata sandi').fill(RESIDENT.password);
+    await go(resident, resident.getByRole('button', { name: 'Masuk' }), '/warga');
+    await expectText(resident, `Halo, ${RESIDENT.name}`, 'Belum ada permohonan');
+    await capture(resident, '07-warga-beranda');
+  });
+
+  await step('resident requests an SKTM with KTP (JPEG), KK (PNG) and RT/RW letter (PDF)', async () => {
+    await go(resident, resident.getByRole('link', { name: 'Ajukan surat' }), '/warga/ajukan');
+    await capture(resident, '08-warga-pilih-surat');
+    await go(resident, resident.getByRole('link', { name: 'Surat Keterangan Tidak Mampu' }), '/warga/ajukan/sktm');
+    await capture(resident, '09-warga-form-sktm');
+    await resident.getByLabel('Penghasilan keluarga per bulan').fill('750000');
+    await resident.getByLabel('Jumlah tanggungan').fill('4');
+    await resident.getByLabel('Keperluan').fill('Pendaftaran beasiswa anak');
+    await resident.getByLabel('Foto KTP').setInputFiles({ name: 'ktp.jpg', mimeType: 'image/jpeg', buffer: files.jpeg });
+    await resident.getByLabel('Foto Kartu Keluarga').setInputFiles({ name: 'kk.png', mimeType: 'image/png', buffer: files.png });
+    await resident.getByLabel('Surat pengantar RT/RW').setInputFiles({ name: 'pengantar.pdf', mimeType: 'application/pdf', buffer: files.pdf });
+    await go(resident, resident.getByRole('button', { name: 'Kirim permohonan' }));
+    await noFormErrors(resident);
+    assertUrl(resident, /^\/warga\/permohonan\/[^/?]+\?pesan=terkirim$/);
+    requestUrl = resident.url().split('?')[0];
+    await expectText(resident, 'Permohonan terkirim', 'Diajukan', 'ktp.jpg', 'kk.png', 'pengantar.pdf', 'Pendaftaran beasiswa anak');
+    await capture(resident, '10-warga-permohonan');
+  });
+
+  await step('operator opens the request from the queue and verifies it', async () => {
+    await openVillageAsStaff(operator);
+    await go(operator, operator.getByRole('link', { name: 'Layanan surat' }), `/staf/desa/${VILLAGE}/surat`);
+    await go(operator, operator.getByRole('link', { name: RESIDENT.name }), /^\/staf\/surat\/[^/?]+$/);
+    await expectText(operator, 'Surat Keterangan Tidak Mampu', RESIDENT.nik, 'ktp.jpg', 'kk.png', 'pengantar.pdf');
+    await go(operator, operator.getByRole('button', { name: 'Verifikasi', exact: true }), /\?pesan=tersimpan$/);
+    await expectText(operator, 'Menunggu tanda tangan');
+  });
+
+  await step('kepala desa signs it from the queue', async () => {
+    const kades = await staffLogin(browser, server, 'kades.sukamulya');
+    await openVillageAsStaff(kades);
+    await go(kades, kades.getByRole('link', { name: 'Layanan surat' }), `/staf/desa/${VILLAGE}/surat`);
+    await kades.getByRole('checkbox', { name: `Pilih permohonan ${RESIDENT.name}` }).check();
+    await go(kades, kades.getByRole('button', { name: 'Tandatangani yang dipilih' }), `/staf/desa/${VILLAGE}/surat/tandatangani`);
+    await expectText(kades, 'Hasil tanda tangan', 'Terbit');
+    await kades.context().close();
+  });
+
+  let verifyHref;
+  await step('resident sees the letter issued and downloads the PDF', async () => {
+    await visit(resident, requestUrl);
+    const text = await expectText(resident, 'Surat Anda sudah terbit', 'Selesai');
+    assert.match(text, /Nomor 400\.9\.14\/001\//, 'the letter number is shown');
+    await capture(resident, '11-warga-permohonan-terbit');
+    const downloaded = resident.waitForEvent('download');
+    await resident.getByRole('link', { name: 'Unduh surat (PDF)' }).click();
+    const download = await downloaded;
+    const file = path.join(ARTIFACTS, 'surat-sktm.pdf');
+    await download.saveAs(file);
+    const pdf = fs.readFileSync(file);
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'the download is a PDF');
+    assert.ok(pdf.length > 10_000, `the letter PDF is only ${pdf.length} bytes`);
+    assert.match(download.suggestedFilename(), /^surat-.*\.pdf$/);
+    verifyHref = await resident.getByRole('link', { name: 'Periksa keaslian surat' }).getAttribute('href');
+    assert.match(verifyHref, /^\/v\/[^/]+$/);
+  });
+
+  await step('the verification page (the QR code\'s address) says the letter is genuine', async () => {
+    await go(resident, resident.getByRole('link', { name: 'Periksa keaslian surat' }), verifyHref);
+    await expectText(resident, 'Verifikasi surat', 'SAH', 'Surat ini diterbitkan oleh Desa Sukamulya',
+      'Tanda tangan elektronik desa cocok dengan isi surat', 'Surat Keterangan Tidak Mampu', RESIDENT.masked);
+    const text = await resident.locator('main').innerText();
+    assert.ok(!text.includes(RESIDENT.nik) && !text.includes(RESIDENT.name), 'no NIK or full name on the public verification page');
+    await capture(resident, '12-verifikasi');
+    // Anyone holding the paper (no session) gets the same answer.
+    const stranger = await (await newContext(browser, server.base, 'phone')).newPage();
+    await visit(stranger, verifyHref);
+    await expectText(stranger, 'SAH', 'Surat ini diterbitkan oleh Desa Sukamulya');
+    await stranger.context().close();
+  });
+
+  await operator?.context().close();
+  await resident.context().close();
+}
+
+// ---------- flow 2: reports ----------
+
+async function reportFlow(browser, server, files) {
+  const reporter = await (await newContext(browser, server.base, 'phone')).newPage();
+  const title = 'Jalan desa berlubang di Dusun Cibodas';
+  let code; // ABCDE-FGHJK as shown
+
+  await step('anonymous report via /lapor shows its tracking code', async () => {
+    await visit(reporter, '/');
+    await go(reporter, reporter.getByRole('link', { name: 'Kirim pengaduan atau aspirasi' }), '/lapor');
+    await capture(reporter, '13-lapor-form');
+    await reporter.getByRole('radio', { name: 'Pengaduan', exact: true }).check();
+    await reporter.getByLabel('Kategori').selectOption({ label: 'Pekerjaan Umum dan Penataan Ruang' });
+    await reporter.getByLabel('Desa/kelurahan').selectOption({ label: 'Sukamulya' });
+    await reporter.getByLabel('Judul').fill(title);
+    await reporter.getByLabel('Uraian').fill('Jalan desa sepanjang 200 meter berlubang sejak musim hujan; motor sering tergelincir.');
+    await reporter.locator('summary', { hasText: 'Lokasi' }).click();
+    await reporter.getByLabel('Alamat atau patokan').fill('Depan SD Negeri 1 Cibodas');
+    await reporter.getByLabel('Foto atau dokumen (boleh kosong)').setInputFiles({ name: 'jalan.jpg', mimeType: 'image/jpeg', buffer: files.jpeg });
+    await reporter.getByLabel('Email').fill('pelapor-e2e@example.org');
+    await reporter.getByRole('checkbox', { name: /^Anonim/ }).check();
+    await go(reporter, reporter.getByRole('button', { name: 'Kirim laporan' }));
+    await noFormErrors(reporter);
+    assertUrl(reporter, /^\/lapor\/lacak\/[0-9A-Z]{10}\?baru=1$/);
+    const text = await expectText(reporter, 'Laporan Anda terkirim', 'Simpan kode pelacakan ini', title, 'jalan.jpg', 'Anonim');
+    code = (await reporter.locator('strong.code').innerText()).trim();
+    assert.match(code, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/, `tracking code shown as ABCDE-FGHJK, got ${code}`);
+    assert.equal(code.replace('-', ''), new URL(reporter.url()).pathname.split('/').pop());
+    assert.ok(text.includes('Kode pelacakan'));
+    await capture(reporter, '14-lapor-terkirim');
+  });
+
+  let reportPath;
+  await step('admin.ciamis verifies it and disposes it to Dinas PUPR', async () => {
+    const admin = await staffLogin(browser, server, 'admin.ciamis');
+    await go(admin, admin.getByRole('link', { name: 'Kotak laporan' }), '/staf/lapor');
+    await expectText(admin, 'Menunggu verifikasi (1)');
+    await go(admin, admin.getByRole('link', { name: title }), /^\/staf\/lapor\/[^/?]+$/);
+    reportPath = new URL(admin.url()).pathname;
+    await expectText(admin, title, 'pelapor-e2e@example.org');
+    await admin.getByLabel('Teruskan kepada').selectOption({ label: 'Dinas Pekerjaan Umum dan Penataan Ruang' });
+    await admin.getByLabel('Tingkat penyelesaian').selectOption({ value: 'normatif' });
+    await go(admin, admin.getByRole('button', { name: 'Verifikasi dan disposisikan' }));
+    await noFormErrors(admin);
+    await expectText(admin, 'Dinas Pekerjaan Umum dan Penataan Ruang');
+    await admin.context().close();
+  });
+
+  const answer = 'Tim pemeliharaan jalan akan menambal lubang pekan ini.';
+  const done = 'Sudah ditambal dan dipadatkan.';
+  await step('pupr.ciamis answers it, then answers and closes it', async () => {
+    const pupr = await staffLogin(browser, server, 'pupr.ciamis');
+    await go(pupr, pupr.getByRole('link', { name: 'Kotak laporan' }), '/staf/lapor');
+    await expectText(pupr, 'Didisposisikan kepada kami (1)');
+    await go(pupr, pupr.getByRole('link', { name: title }), reportPath);
+    const text = await expectText(pupr, title);
+    assert.ok(!text.includes('pelapor-e2e@example.org'), 'the office does not see an anonymous reporter\'s contact');
+    await pupr.getByLabel('Tanggapan').fill(answer);
+    await go(pupr, pupr.getByRole('button', { name: 'Kirim tanggapan' }));
+    await noFormErrors(pupr);
+    await expectText(pupr, answer);
+    await pupr.getByLabel('Tanggapan').fill(done);
+    await go(pupr, pupr.getByRole('button', { name: 'Kirim dan tandai selesai' }));
+    await noFormErrors(pupr);
+    await expectText(pupr, done, 'Selesai');
+    await pupr.context().close();
+  });
+
+  await step('the reporter finds it by code, sees the answer and rates it', async () => {
+    await visit(reporter, '/');
+    await go(reporter, reporter.getByRole('link', { name: 'Lacak laporan' }), '/lapor/lacak');
+    await reporter.getByLabel('Kode pelacakan').fill(code.toLowerCase()); // any case
+    await go(reporter, reporter.getByRole('button', { name: 'Lacak' }), `/lapor/lacak/${code.replace('-', '')}`);
+    await expectText(reporter, title, answer, done, 'Nilai penanganan');
+    await reporter.getByRole('radio', { name: '5', exact: true }).check();
+    await reporter.getByLabel('Catatan (boleh kosong)').fill('Cepat dan jelas, terima kasih.');
+    await go(reporter, reporter.getByRole('button', { name: 'Kirim penilaian' }));
+    await noFormErrors(reporter);
+    await expectText(reporter, 'Penilaian pelapor', '5 dari 5');
+    assert.equal(await reporter.getByRole('button', { name: 'Kirim penilaian' }).count(), 0, 'rated once: the form is gone');
+    await capture(reporter, '15-lapor-lacak');
+  });
+
+  await step('the public list and the performance page show it, never the reporter', async () => {
+    await visit(reporter, '/');
+    await go(reporter, reporter.getByRole('link', { name: 'Laporan warga' }), '/lapor/publik');
+    const list = await expectText(reporter, title);
+    assert.ok(!list.includes('pelapor-e2e@example.org'));
+    await capture(reporter, '16-lapor-publik');
+    await go(reporter, reporter.getByRole('link', { name: title }), /^\/lapor\/publik\/[^/?]+$/);
+    const page = await expectText(reporter, title, answer);
+    assert.ok(!page.includes('pelapor-e2e@example.org') && !page.includes(code), 'no contact, no tracking code in public');
+    await capture(reporter, '17-lapor-publik-laporan');
+    await visit(reporter, '/lapor/kinerja');
+    await expectText(reporter, 'Dinas Pekerjaan Umum dan Penataan Ruang');
+    await capture(reporter, '18-lapor-kinerja');
+  });
+
+  await reporter.context().close();
+}
+
+// ---------- main ----------
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of fs.readdirSync(ARTIFACTS)) if (/\.(png|pdf|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
+  let server;
+  let browser;
+  const stop = async () => {
+    await browser?.close().catch(() => {});
+    await stopServer(server).catch((e) => console.error(`could not stop the server: ${e}`));
+  };
+  // Last resort if Node itself dies: never leave the server running.
+  process.on('exit', () => { if (server && server.child.exitCode === null) server.child.kill('SIGKILL'); });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, async () => { await stop(); process.exit(130); });
+  }
+  try {
+    console.log('== setup');
+    server = await step(`start balai serve --demo (${path.relative(process.cwd(), BIN) || BIN})`, startServer);
+    console.log(`       serving on ${server.base}`);
+    browser = await step(`launch ${CHROMIUM}`, () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true }));
+    const files = await step('make a JPEG, a PNG and a PDF to upload', async () => ({ ...(await makeImages(browser)), pdf: tinyPdf('Surat pengantar RT 001 RW 002') }));
+    await flow('1. letters: sign-up to signed PDF and verification page', () => letterFlow(browser, server, files));
+    await flow('2. reports: anonymous report to rated answer', () => reportFlow(browser, server, files));
+  } catch (error) {
+    if (!(error instanceof StepFailed)) {
+      results.push({ name: 'setup', ok: false, error });
+      console.log(`  FAIL ${error?.stack || error}`);
+    }
+  } finally {
+    await stop();
+  }
+
+  console.log(`\n== phone screenshots (${PHONE_WIDTH} px wide) in ${ARTIFACTS}`);
+  for (const s of shots) console.log(`  ${s.name}.png  ${s.url}  scrollWidth ${s.scrollWidth}`);
+  if (warnings.length) console.log('\n== warnings (not failures)');
+  for (const w of warnings) console.log(`  WARN ${w}`);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) {
+    console.log('\nFailed steps:');
+    for (const f of failed) console.log(`  - ${f.name}: ${String(f.error?.message || f.error).split('\n')[0]}`);
+  }
+  console.log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed (${elapsed()})`);
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+await main();
