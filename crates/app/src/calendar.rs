@@ -1,11 +1,12 @@
 //! The working-day calendar: the national holidays built in, plus those imported.
 
-use balai_domain::calendar::{Deadline, Holiday, HolidayKind, WorkingCalendar, default_holidays};
+use balai_domain::calendar::{Deadline, WorkingCalendar, default_holidays};
 use balai_store::StoredHoliday;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::csv_input::read_csv;
+use crate::import_rows::holiday_rows;
 use crate::{Actor, App, AppError, AppResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,28 +49,11 @@ impl App {
         let named = |e: Vec<String>| e.into_iter().map(|m| format!("{file_name}: {m}")).collect::<Vec<_>>();
         let rows =
             read_csv(bytes, &["date", "name", "kind"]).map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
-        let mut errors = Vec::new();
-        let mut holidays = Vec::new();
-        for row in &rows {
-            let date = NaiveDate::parse_from_str(&row.get("date"), "%Y-%m-%d");
-            let kind = row.get("kind").parse::<HolidayKind>();
-            let name = row.get("name");
-            match (date, kind) {
-                (Ok(date), Ok(kind)) if !name.is_empty() && name.chars().count() <= 150 => {
-                    holidays.push(StoredHoliday { holiday: Holiday { date, name, kind }, source: row.get("source") });
-                }
-                (Err(_), _) => errors.push(format!("line {}: date `{}` is not YYYY-MM-DD", row.line, row.get("date"))),
-                (_, Err(_)) => errors.push(format!(
-                    "line {}: kind `{}` is not one of libur, cuti_bersama, daerah",
-                    row.line,
-                    row.get("kind")
-                )),
-                _ => errors.push(format!("line {}: the name must be 1–150 characters", row.line)),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(AppError::ImportRejected(errors.len(), errors));
-        }
+        let holidays: Vec<StoredHoliday> = holiday_rows(&rows)
+            .map_err(|errors| AppError::ImportRejected(errors.len(), errors))?
+            .into_iter()
+            .map(|(holiday, source)| StoredHoliday { holiday, source })
+            .collect();
         let event =
             self.audit_event(actor, "holiday.import", "libur:".into(), json!({"file": file_name, "rows": rows.len()}));
         let added = self.store.add_holidays(&holidays, event).await?;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Cell, Data, DataRef, Range, Reader, Xlsx, XlsxError};
 
 /// One data row: its line number in the file and its fields by column name.
 pub(crate) struct CsvRow {
@@ -76,6 +76,10 @@ pub(crate) fn read_csv(bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRow>, V
 /// The first bytes of a ZIP archive, which is what an .xlsx workbook is.
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
+/// Most cells a worksheet's table may span (from its first used row and column to its last), as
+/// its rows are read into a grid: 4 million is 200,000 residents in 20 columns.
+const MAX_GRID_CELLS: u64 = 4_000_000;
+
 /// Integers below 2^53 survive a round trip through a spreadsheet's 64-bit float exactly; at
 /// 2^53 and above, neighbouring integers share one float, so the digits may have changed.
 const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
@@ -101,11 +105,41 @@ pub(crate) fn read_xlsx(bytes: &[u8], required: &[&str], read: &[&str]) -> Resul
         )]
     };
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(e)) => return Err(unreadable(&e)),
-        None => return Err(vec!["the workbook has no worksheet (buku kerja tidak berisi lembar kerja)".into()]),
+    let Some(sheet) = workbook.sheet_names().into_iter().next() else {
+        return Err(vec!["the workbook has no worksheet (buku kerja tidak berisi lembar kerja)".into()]);
     };
+    // The used cells, read one by one: calamine's `worksheet_range` would lay them out as a grid
+    // at once, and one stray cell at XFD1048576 asks that grid for half a terabyte.
+    let mut cells = Vec::new();
+    match workbook.worksheet_cells_reader(&sheet) {
+        Ok(mut reader) => {
+            while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+                if !matches!(cell.get_value(), DataRef::Empty) {
+                    cells.push(Cell::new(cell.get_position(), Data::from(cell.get_value().clone())));
+                }
+            }
+        }
+        // A chart sheet: no cells.
+        Err(XlsxError::NotAWorksheet(_)) => {}
+        Err(e) => return Err(unreadable(&e)),
+    }
+    let ((top, left), (bottom, right)) = cells.iter().map(Cell::get_position).fold(
+        ((u32::MAX, u32::MAX), (0, 0)),
+        |((top, left), (bottom, right)), (row, column)| {
+            ((top.min(row), left.min(column)), (bottom.max(row), right.max(column)))
+        },
+    );
+    if !cells.is_empty() && (u64::from(bottom - top) + 1) * (u64::from(right - left) + 1) > MAX_GRID_CELLS {
+        return Err(vec![format!(
+            "the first worksheet is too large: its cells span rows {} to {} and columns {} to {}; delete the \
+             cells outside the table (lembar kerja terlalu besar; hapus sel di luar tabel)",
+            u64::from(top) + 1,
+            u64::from(bottom) + 1,
+            u64::from(left) + 1,
+            u64::from(right) + 1
+        )]);
+    }
+    let range = Range::from_sparse(cells);
     // The range starts at the first non-empty cell, so its first row is the header and its
     // offset turns positions back into the spreadsheet's row numbers.
     let Some((first_row, _)) = range.start() else {
@@ -170,11 +204,14 @@ fn cell_text(cell: &Data) -> Result<String, String> {
                 .ok_or_else(|| format!("the date {year:04}-{month:02}-{day:02} does not exist"))
         }
         // Written by other tools as ISO 8601 text; a date-time keeps only its date.
-        Data::DateTimeIso(s) => Ok(match s.get(..10) {
-            Some(date) if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() => date.to_string(),
-            _ => s.clone(),
-        }),
-        Data::DurationIso(s) => Ok(s.clone()),
+        Data::DateTimeIso(s) => {
+            let s = s.trim();
+            Ok(match s.get(..10) {
+                Some(date) if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() => date.to_string(),
+                _ => s.to_string(),
+            })
+        }
+        Data::DurationIso(s) => Ok(s.trim().to_string()),
         Data::Error(e) => Err(format!("the cell shows the Excel error {e}")),
     }
 }
@@ -204,7 +241,8 @@ struct LineCounter<'a> {
 
 impl LineCounter<'_> {
     /// The 1-based line of the record starting at byte offset `at` (offsets only move forward).
-    /// A record's offset may point at blank lines before it, which are skipped.
+    /// A record's offset may point at blank lines before it, which are skipped. Lines end as the
+    /// csv crate ends records: `\r\n`, `\n`, or a lone `\r` (old Mac Excel "CSV (Macintosh)").
     fn line_at(&mut self, at: u64) -> u64 {
         let mut to = (at as usize).min(self.bytes.len());
         while to < self.bytes.len() && matches!(self.bytes[to], b'\r' | b'\n') {
@@ -212,7 +250,9 @@ impl LineCounter<'_> {
         }
         let from = self.byte as usize;
         if to > from {
-            self.line += self.bytes[from..to].iter().filter(|b| **b == b'\n').count() as u64;
+            let bytes = self.bytes;
+            let line_break = |i: &usize| bytes[*i] == b'\n' || (bytes[*i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            self.line += (from..to).filter(line_break).count() as u64;
             self.byte = to as u64;
         }
         self.line
@@ -290,11 +330,55 @@ mod tests {
     }
 
     #[test]
+    fn iso_date_and_duration_cells_are_trimmed_like_the_others() {
+        let iso = |s: &str| Data::DateTimeIso(s.to_string());
+        assert_eq!(cell_text(&iso(" 1995-08-12T00:00:00 ")).as_deref(), Ok("1995-08-12"));
+        assert_eq!(cell_text(&iso(" 12/08/1995 ")).as_deref(), Ok("12/08/1995"));
+        assert_eq!(cell_text(&Data::DurationIso(" PT1H ".into())).as_deref(), Ok("PT1H"));
+        assert_eq!(cell_text(&Data::String(" Budi ".into())).as_deref(), Ok("Budi"));
+    }
+
+    #[test]
+    fn a_cell_far_from_the_table_is_an_error_not_a_huge_grid() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(1, 0, "nik").expect("cell");
+        sheet.write_string(2, 0, "3207061205900011").expect("cell");
+        // 999,999 rows × 16,384 columns would be a 16-billion-cell grid.
+        sheet.write_number(999_999, 16_383, 1.0).expect("cell");
+        let bytes = workbook.save_to_buffer().expect("xlsx");
+        let errs = read_table(&bytes, &["nik"], &["nik"]).err().expect("refused");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains("rows 2 to 1000000 and columns 1 to 16384"), "{errs:?}");
+        // A long table is fine.
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "nik").expect("cell");
+        sheet.write_string(0, 1, "nama").expect("cell");
+        sheet.write_string(199_999, 1, "Budi").expect("cell");
+        let bytes = workbook.save_to_buffer().expect("xlsx");
+        let rows = read_table(&bytes, &["nik"], &["nik"]).expect("read");
+        assert_eq!((rows.len(), rows[0].line, rows[0].get("nama")), (1, 200_000, "Budi".to_string()));
+    }
+
+    #[test]
     fn a_zip_that_is_not_a_workbook_is_an_error_and_csv_is_still_csv() {
         let errs = read_table(b"PK\x03\x04not really a zip", &["code"], &["code"]).err().expect("rejected");
         assert!(errs[0].starts_with("not a readable Excel workbook (berkas Excel"), "{errs:?}");
         let rows = read_table(b"code\n32\n", &["code"], &["code"]).expect("csv");
         assert_eq!(rows[0].get("code"), "32");
+    }
+
+    #[test]
+    fn lines_end_with_lf_crlf_or_a_lone_cr() {
+        for (eol, name) in [("\n", "LF"), ("\r\n", "CRLF"), ("\r", "CR")] {
+            let csv = ["code,name", "32,Jawa Barat", "", "33,\"Jawa", "Tengah\"", "34"].join(eol);
+            let errs = read_csv(csv.as_bytes(), &["code", "name"]).err().expect("short row");
+            assert_eq!(errs, ["line 6: expected 2 fields, found 1"], "{name}");
+            let rows = read_csv(csv.rsplit_once(eol).expect("rows").0.as_bytes(), &["code"]).expect("valid");
+            let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 4], "{name}");
+        }
     }
 
     #[test]

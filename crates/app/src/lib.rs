@@ -11,6 +11,7 @@ mod calendar;
 mod csv_input;
 pub mod demo;
 mod error;
+mod import_rows;
 pub mod letters;
 pub mod messages;
 mod nik;
@@ -126,6 +127,12 @@ impl<T: Clone> Cached<T> {
         slot.as_ref().filter(|(at, _)| at.elapsed() < CACHE_TTL).map(|(_, v)| v.clone())
     }
 
+    /// The value however old, and whether it is still fresh.
+    fn get_even_stale(&self) -> Option<(T, bool)> {
+        let slot = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.as_ref().map(|(at, v)| (v.clone(), at.elapsed() < CACHE_TTL))
+    }
+
     fn put(&self, value: T) {
         *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((std::time::Instant::now(), value));
     }
@@ -140,6 +147,8 @@ struct ReadCache {
     report_categories: Cached<Vec<balai_store::reports::ReportCategory>>,
     /// Figures over a whole year of reports: a minute old at most is fresh enough.
     scoreboard: Cached<reports::Scoreboard>,
+    /// Set while one task recomputes the scoreboard (others keep serving the previous one).
+    scoreboard_refreshing: std::sync::atomic::AtomicBool,
     /// Regions looked up by code (every report names one); imports clear it.
     regions: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, balai_domain::wilayah::Region)>>,
 }
@@ -150,6 +159,7 @@ impl App {
             calendar: Cached::new(),
             report_categories: Cached::new(),
             scoreboard: Cached::new(),
+            scoreboard_refreshing: Default::default(),
             regions: Default::default(),
         });
         App { store, clock, config: Arc::new(config), letters: None, cache }

@@ -8,6 +8,7 @@ use balai_store::reports::ReportCategory;
 use serde_json::json;
 
 use crate::csv_input::read_csv;
+use crate::import_rows::{category_rows, valid_slug};
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +23,6 @@ fn may_manage(actor: &Actor) -> bool {
         Actor::Staff(u) => u.grants.iter().any(|g| g.role == Role::AdminKabupaten),
         _ => false,
     }
-}
-
-fn valid_slug(slug: &str) -> bool {
-    (2..=80).contains(&slug.len()) && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 impl App {
@@ -54,29 +51,20 @@ impl App {
         let named = |e: Vec<String>| e.into_iter().map(|m| format!("{file_name}: {m}")).collect::<Vec<_>>();
         let rows = read_csv(bytes, &["slug", "name"]).map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
         let existing = self.store.report_categories().await?;
-        let mut errors = Vec::new();
-        let mut categories = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            let (slug, name, tier) = (row.get("slug"), row.get("name"), row.get("tier"));
-            let tier = if tier.is_empty() { Ok(default_tier) } else { tier.parse::<Tier>() };
-            let active = !matches!(row.get("active").to_lowercase().as_str(), "0" | "false" | "tidak");
-            match tier {
-                _ if !valid_slug(&slug) => {
-                    errors.push(format!("line {}: slug `{slug}` is not 2–80 lowercase letters, digits, -", row.line))
+        let categories: Vec<ReportCategory> = category_rows(&rows, default_tier)
+            .map_err(|errors| AppError::ImportRejected(errors.len(), named(errors)))?
+            .into_iter()
+            .map(|row| {
+                let position = existing.iter().find(|c| c.slug == row.slug).map_or(row.order, |c| c.position);
+                ReportCategory {
+                    slug: row.slug,
+                    name: row.name,
+                    tier: row.tier.as_str().into(),
+                    active: row.active,
+                    position,
                 }
-                _ if name.is_empty() || name.chars().count() > 120 => {
-                    errors.push(format!("line {}: name is empty or longer than 120 characters", row.line))
-                }
-                Err(e) => errors.push(format!("line {}: {e}", row.line)),
-                Ok(tier) => {
-                    let position = existing.iter().find(|c| c.slug == slug).map_or(i as i32 + 1, |c| c.position);
-                    categories.push(ReportCategory { slug, name, tier: tier.as_str().into(), active, position });
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(AppError::ImportRejected(errors.len(), named(errors)));
-        }
+            })
+            .collect();
         let audit = self.audit_event(
             actor,
             "report_category.import",
