@@ -177,6 +177,55 @@ pub struct ScoreRow {
     pub done_days: Vec<(i32, i64)>,
 }
 
+/// One group of the scoreboard scan: handler, village, working days to done, then the counts
+/// (all, verified, verified on time, answered, answered on time).
+pub type ScoreGroup = (Option<String>, String, Option<i32>, i64, i64, Option<i64>, i64, Option<i64>);
+
+/// The scoreboard's figures per handler (offices and villages handling reports) and per village
+/// the reports are about, each sorted by key.
+#[derive(Debug, Clone, Default)]
+pub struct Scores {
+    pub by_handler: Vec<ScoreRow>,
+    pub by_village: Vec<ScoreRow>,
+}
+
+pub(crate) fn fold_scores(groups: Vec<ScoreGroup>) -> Scores {
+    use std::collections::BTreeMap;
+    fn add(map: &mut BTreeMap<String, ScoreRow>, key: &str, g: &ScoreGroup) {
+        let row =
+            map.entry(key.to_string()).or_insert_with(|| ScoreRow { key: key.to_string(), ..ScoreRow::default() });
+        let (_, _, days, total, verified, verified_on_time, answered, answered_on_time) = g;
+        row.total += total;
+        row.verified += verified;
+        row.verified_on_time += verified_on_time.unwrap_or(0);
+        row.answered += answered;
+        row.answered_on_time += answered_on_time.unwrap_or(0);
+        if let Some(d) = days {
+            row.done += total;
+            match row.done_days.iter_mut().find(|(day, _)| day == d) {
+                Some((_, n)) => *n += total,
+                None => row.done_days.push((*d, *total)),
+            }
+        }
+    }
+    let (mut handlers, mut villages) = (BTreeMap::new(), BTreeMap::new());
+    for g in &groups {
+        if let Some(handler) = &g.0 {
+            add(&mut handlers, handler, g);
+        }
+        add(&mut villages, &g.1, g);
+    }
+    let finish = |map: BTreeMap<String, ScoreRow>| {
+        map.into_values()
+            .map(|mut row| {
+                row.done_days.sort();
+                row
+            })
+            .collect()
+    };
+    Scores { by_handler: finish(handlers), by_village: finish(villages) }
+}
+
 #[async_trait]
 pub trait ReportRepo: Send + Sync {
     async fn report_categories(&self) -> StoreResult<Vec<ReportCategory>>;
@@ -212,7 +261,8 @@ pub trait ReportRepo: Send + Sync {
     async fn reports_due_by(&self, by: chrono::NaiveDate, limit: i64) -> StoreResult<Vec<Report>>;
     async fn export_reports(&self, query: &ExportQuery) -> StoreResult<Vec<Report>>;
     /// Figures per handler (`by_handler`) or per village, for reports received since `since`.
-    async fn report_scores(&self, since: DateTime<Utc>, by_handler: bool) -> StoreResult<Vec<ScoreRow>>;
+    /// Figures per handler and per village for reports received since `since`, in one pass.
+    async fn report_scores(&self, since: DateTime<Utc>) -> StoreResult<Scores>;
     async fn count_reports(&self) -> StoreResult<i64>;
 }
 
@@ -666,53 +716,18 @@ macro_rules! impl_report_repo {
                 .await?)
             }
 
-            async fn report_scores(&self, since: DateTime<Utc>, by_handler: bool) -> StoreResult<Vec<ScoreRow>> {
-                // Static SQL per grouping: the handler, or the village the report is about.
-                let (totals_sql, days_sql) = if by_handler {
-                    (
-                        "SELECT handler, COUNT(*), COUNT(verified_at), \
-                         SUM(CASE WHEN verified_on_time THEN 1 ELSE 0 END), COUNT(first_response_at), \
-                         SUM(CASE WHEN answered_on_time THEN 1 ELSE 0 END), COUNT(done_working_days) \
-                         FROM reports WHERE received_at >= $1 AND handler IS NOT NULL GROUP BY handler",
-                        "SELECT handler, done_working_days, COUNT(*) FROM reports WHERE received_at >= $1 \
-                         AND handler IS NOT NULL AND done_working_days IS NOT NULL GROUP BY handler, done_working_days",
-                    )
-                } else {
-                    (
-                        "SELECT region_code, COUNT(*), COUNT(verified_at), \
-                         SUM(CASE WHEN verified_on_time THEN 1 ELSE 0 END), COUNT(first_response_at), \
-                         SUM(CASE WHEN answered_on_time THEN 1 ELSE 0 END), COUNT(done_working_days) \
-                         FROM reports WHERE received_at >= $1 GROUP BY region_code",
-                        "SELECT region_code, done_working_days, COUNT(*) FROM reports WHERE received_at >= $1 \
-                         AND done_working_days IS NOT NULL GROUP BY region_code, done_working_days",
-                    )
-                };
-                let totals: Vec<(String, i64, i64, Option<i64>, i64, Option<i64>, i64)> =
-                    sqlx::query_as(totals_sql).bind(since).fetch_all(&self.pool).await?;
-                let days: Vec<(String, i32, i64)> = sqlx::query_as(days_sql).bind(since).fetch_all(&self.pool).await?;
-                let mut rows: Vec<ScoreRow> = totals
-                    .into_iter()
-                    .map(|(key, total, verified, verified_on_time, answered, answered_on_time, done)| ScoreRow {
-                        key,
-                        total,
-                        verified,
-                        verified_on_time: verified_on_time.unwrap_or(0),
-                        answered,
-                        answered_on_time: answered_on_time.unwrap_or(0),
-                        done,
-                        done_days: Vec::new(),
-                    })
-                    .collect();
-                rows.sort_by(|a, b| a.key.cmp(&b.key));
-                for (key, d, n) in days {
-                    if let Ok(i) = rows.binary_search_by(|r| r.key.as_str().cmp(&key)) {
-                        rows[i].done_days.push((d, n));
-                    }
-                }
-                for row in &mut rows {
-                    row.done_days.sort();
-                }
-                Ok(rows)
+            async fn report_scores(&self, since: DateTime<Utc>) -> StoreResult<$crate::reports::Scores> {
+                // One scan of the year, grouped finely; both views are folded from it.
+                let groups: Vec<$crate::reports::ScoreGroup> = sqlx::query_as(
+                    "SELECT handler, region_code, done_working_days, COUNT(*), COUNT(verified_at), \
+                     SUM(CASE WHEN verified_on_time THEN 1 ELSE 0 END), COUNT(first_response_at), \
+                     SUM(CASE WHEN answered_on_time THEN 1 ELSE 0 END) \
+                     FROM reports WHERE received_at >= $1 GROUP BY handler, region_code, done_working_days",
+                )
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok($crate::reports::fold_scores(groups))
             }
 
             async fn count_reports(&self) -> StoreResult<i64> {
@@ -730,3 +745,33 @@ pub fn pg_search_text(text: &str) -> Option<String> {
 }
 
 pub(crate) use {impl_report_repo, public_filter, report_columns};
+
+#[cfg(test)]
+mod score_tests {
+    use super::*;
+
+    #[test]
+    fn one_scan_folds_into_handlers_and_villages() {
+        let v1 = "32.07.06.2001".to_string();
+        let v2 = "32.07.06.2002".to_string();
+        let pupr = Some("opd:dinas-pupr".to_string());
+        let groups: Vec<ScoreGroup> = vec![
+            (pupr.clone(), v1.clone(), Some(3), 2, 2, Some(2), 2, Some(1)),
+            (pupr.clone(), v2.clone(), Some(3), 1, 1, Some(0), 1, Some(1)),
+            (pupr.clone(), v2.clone(), None, 4, 4, Some(4), 0, None),
+            (None, v1.clone(), None, 5, 0, None, 0, None),
+        ];
+        let scores = fold_scores(groups);
+        assert_eq!(scores.by_handler.len(), 1);
+        let h = &scores.by_handler[0];
+        assert_eq!(
+            (h.total, h.verified, h.verified_on_time, h.answered, h.answered_on_time, h.done),
+            (7, 7, 6, 3, 2, 3)
+        );
+        assert_eq!(h.done_days, vec![(3, 3)]);
+        let keys: Vec<&str> = scores.by_village.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["32.07.06.2001", "32.07.06.2002"]);
+        assert_eq!((scores.by_village[0].total, scores.by_village[0].done), (7, 2));
+        assert_eq!((scores.by_village[1].total, scores.by_village[1].verified_on_time), (5, 4));
+    }
+}

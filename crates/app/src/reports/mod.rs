@@ -393,8 +393,7 @@ impl App {
             .map_or_else(|| report.category.clone(), |c| c.name);
         let region_name = match KodeWilayah::parse(&report.region_code) {
             Ok(code) => self
-                .store
-                .region(&code)
+                .cached_region(&code)
                 .await?
                 .map_or_else(|| report.region_code.clone(), |r| format!("{} {}", r.level.label(), r.name)),
             Err(_) => report.region_code.clone(),
@@ -506,7 +505,7 @@ impl App {
         }
         if let Some(code) = handler.strip_prefix("desa:")
             && let Ok(code) = KodeWilayah::parse(code)
-            && let Some(region) = self.store.region(&code).await?
+            && let Some(region) = self.cached_region(&code).await?
         {
             return Ok(format!("{} {}", region.level.label(), region.name));
         }

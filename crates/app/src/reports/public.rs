@@ -132,18 +132,38 @@ impl App {
 
     /// Responsiveness over the last 365 days: % verified within 3 working days, % answered within
     /// the first-response deadline, median working days from receipt to done.
-    /// Computed at most once a minute per instance (it reads a whole year of reports).
+    /// It reads a whole year of reports (about a second at a million reports), so it is computed
+    /// at most once a minute per instance and never while a visitor waits, once one exists: a
+    /// request that finds it older than a minute gets the previous figures and starts the
+    /// recomputation in the background.
     pub async fn report_scoreboard(&self) -> AppResult<Scoreboard> {
-        if let Some(board) = self.cache.scoreboard.get() {
-            return Ok(board);
+        use std::sync::atomic::Ordering;
+        match self.cache.scoreboard.get_even_stale() {
+            Some((board, true)) => Ok(board),
+            Some((board, false)) => {
+                if !self.cache.scoreboard_refreshing.swap(true, Ordering::AcqRel) {
+                    let app = self.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = app.compute_scoreboard().await {
+                            tracing::warn!(error = %e, "recomputing the report scoreboard failed");
+                        }
+                        app.cache.scoreboard_refreshing.store(false, Ordering::Release);
+                    });
+                }
+                Ok(board)
+            }
+            None => self.compute_scoreboard().await,
         }
+    }
+
+    async fn compute_scoreboard(&self) -> AppResult<Scoreboard> {
         let since_date = self.today() - chrono::Duration::days(365);
         let since = since_date
             .and_hms_opt(0, 0, 0)
             .map(|d| d.and_utc() - chrono::Duration::seconds(i64::from(self.config.utc_offset.local_minus_utc())))
             .unwrap_or_else(|| self.now());
-        let offices = self.store.report_scores(since, true).await?;
-        let villages = self.store.report_scores(since, false).await?;
+        let scores = self.store.report_scores(since).await?;
+        let (offices, villages) = (scores.by_handler, scores.by_village);
         let mut office_lines = Vec::new();
         for row in offices {
             let name = self.handler_name(Some(&row.key)).await?;
@@ -152,7 +172,7 @@ impl App {
         let mut village_lines = Vec::new();
         for row in villages {
             let name = match KodeWilayah::parse(&row.key) {
-                Ok(code) => self.store.region(&code).await?.map_or_else(|| row.key.clone(), |r| r.name),
+                Ok(code) => self.cached_region(&code).await?.map_or_else(|| row.key.clone(), |r| r.name),
                 Err(_) => row.key.clone(),
             };
             village_lines.push(score_line(row, name));
