@@ -1,4 +1,4 @@
-//! `balai bench lapor` and `balai bench lapor-cari`: reports over real HTTP on loopback.
+//! `bench lapor` and `bench lapor-cari`: reports over real HTTP on loopback.
 //!
 //! `lapor` starts the real router on a fresh database and drives the report form with a small
 //! keep-alive HTTP/1.1 load generator in the same process: every POST is a multipart form with
@@ -7,7 +7,7 @@
 //! reports (deterministic), then times the public list and search pages.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use balai_app::demo::seed_demo;
@@ -15,106 +15,48 @@ use balai_app::{App, SystemClock};
 use balai_web::config::Config;
 use clap::Args;
 use serde::Serialize;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
-use crate::bench::{BenchDatabase, Machine, machine, memory_rss_kib, percentile};
+use crate::database::BenchDatabase;
+use crate::http::{Bound, Latencies, MakeRequest, drive, get};
+use crate::system::{Machine, machine, memory_of};
 
 #[derive(Args)]
 pub struct LaporArgs {
     /// Submissions to send (after 200 not timed, to warm up).
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    count: u32,
+    pub count: u32,
     /// Connections sending at once.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=512))]
-    concurrency: u32,
+    pub concurrency: u32,
     /// As for `bench letters`: a new PostgreSQL database on that server, or a new SQLite file;
     /// default a temporary SQLite file.
     #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
+    pub database_url: Option<String>,
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 #[derive(Args)]
 pub struct CariArgs {
     /// Reports to generate.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1000..=5_000_000))]
-    reports: u32,
+    pub reports: u32,
     /// Requests per query kind.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(10..=100_000))]
-    queries: u32,
+    pub queries: u32,
     #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
+    pub database_url: Option<String>,
     /// Keep the generated database afterwards (to look at query plans); its URL is printed.
     #[arg(long)]
-    keep: bool,
+    pub keep: bool,
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
-/// Builds request number `n` (raw HTTP/1.1 bytes).
-type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
-
-const CSRF: &str = "benchbenchbenchbenchbenchbenchbenchbenchben";
+pub const CSRF: &str = "benchbenchbenchbenchbenchbenchbenchbenchben";
 const BOUNDARY: &str = "balaibenchboundary7f3a";
 
-/// A keep-alive HTTP/1.1 connection that sends prepared requests and reads whole responses.
-struct Connection {
-    stream: BufReader<TcpStream>,
-}
-
-impl Connection {
-    async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Connection> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Connection { stream: BufReader::new(stream) })
-    }
-
-    /// Sends one request; returns the status and the body's length.
-    async fn send(&mut self, request: &[u8]) -> anyhow::Result<(u16, usize)> {
-        self.stream.get_mut().write_all(request).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("no status line")?;
-        let (mut length, mut chunked) = (0usize, false);
-        loop {
-            line.clear();
-            if self.stream.read_line(&mut line).await? == 0 {
-                bail!("connection closed in the headers");
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let lower = header.to_ascii_lowercase();
-            if let Some(v) = lower.strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            } else if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
-                chunked = true;
-            }
-        }
-        if !chunked {
-            let mut body = vec![0; length];
-            self.stream.read_exact(&mut body).await?;
-            return Ok((status, length));
-        }
-        let mut total = 0;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let size = usize::from_str_radix(line.trim(), 16).context("bad chunk size")?;
-            let mut chunk = vec![0; size + 2];
-            self.stream.read_exact(&mut chunk).await?;
-            total += size;
-            if size == 0 {
-                return Ok((status, total));
-            }
-        }
-    }
-}
-
-fn submission(n: u64) -> Vec<u8> {
+pub fn submission(n: u64) -> Vec<u8> {
     let mut body = String::new();
     let kinds = ["pengaduan", "aspirasi", "permintaan_informasi"];
     let titles = ["Jalan rusak di dusun", "Lampu jalan mati", "Saluran air tersumbat", "Antrean KTP lama"];
@@ -148,10 +90,6 @@ fn submission(n: u64) -> Vec<u8> {
     [head.into_bytes(), body.into_bytes()].concat()
 }
 
-fn get(path: &str) -> Vec<u8> {
-    format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes()
-}
-
 /// Starts the real router on loopback over `database`, seeded with the demo regency.
 async fn start(database: &BenchDatabase, config: &Config) -> anyhow::Result<(App, std::net::SocketAddr)> {
     let options = balai_store::ConnectOptions { max_connections: config.max_connections, ..Default::default() };
@@ -171,79 +109,7 @@ async fn start(database: &BenchDatabase, config: &Config) -> anyhow::Result<(App
 }
 
 #[derive(Serialize)]
-struct Latencies {
-    requests: usize,
-    failures: usize,
-    wall_s: f64,
-    per_s: f64,
-    p50_ms: f64,
-    p95_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-}
-
-fn latencies(mut times: Vec<Duration>, failures: usize, wall: Duration) -> Latencies {
-    times.sort();
-    let ms = |p: usize| percentile(&times, p).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-    Latencies {
-        requests: times.len(),
-        failures,
-        wall_s: wall.as_secs_f64(),
-        per_s: times.len() as f64 / wall.as_secs_f64().max(1e-9),
-        p50_ms: ms(50),
-        p95_ms: ms(95),
-        p99_ms: ms(99),
-        max_ms: times.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-    }
-}
-
-/// Sends `requests` over `concurrency` connections, each taking the next request number.
-async fn drive(
-    addr: std::net::SocketAddr,
-    concurrency: usize,
-    requests: u64,
-    first: u64,
-    expect: u16,
-    make: MakeRequest,
-) -> anyhow::Result<Latencies> {
-    let next = Arc::new(std::sync::atomic::AtomicU64::new(first));
-    let end = first + requests;
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (next, make) = (Arc::clone(&next), Arc::clone(&make));
-        tasks.push(tokio::spawn(async move {
-            let mut conn = Connection::open(addr).await?;
-            let (mut times, mut failures) = (Vec::new(), 0usize);
-            loop {
-                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= end {
-                    return Ok::<_, anyhow::Error>((times, failures));
-                }
-                let request = make(n);
-                let t = Instant::now();
-                match conn.send(&request).await {
-                    Ok((status, _)) if status == expect => times.push(t.elapsed()),
-                    Ok(_) => failures += 1,
-                    Err(_) => {
-                        failures += 1;
-                        conn = Connection::open(addr).await?;
-                    }
-                }
-            }
-        }));
-    }
-    let (mut times, mut failures) = (Vec::new(), 0);
-    for task in tasks {
-        let (t, f) = task.await??;
-        times.extend(t);
-        failures += f;
-    }
-    Ok(latencies(times, failures, started.elapsed()))
-}
-
-#[derive(Serialize)]
-struct SubmissionReport {
+pub struct SubmissionReport {
     machine: Machine,
     database: String,
     concurrency: u32,
@@ -280,15 +146,19 @@ pub async fn lapor(args: LaporArgs, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_lapor(args: &LaporArgs, database: &BenchDatabase, config: &Config) -> anyhow::Result<SubmissionReport> {
+pub async fn run_lapor(
+    args: &LaporArgs,
+    database: &BenchDatabase,
+    config: &Config,
+) -> anyhow::Result<SubmissionReport> {
     let (app, addr) = start(database, config).await?;
     let make: MakeRequest = Arc::new(submission);
-    let warm = drive(addr, 4, 200, 0, 303, Arc::clone(&make)).await?;
+    let warm = drive(addr, 4, Bound::Requests { first: 0, count: 200 }, 303, Arc::clone(&make)).await?;
     if warm.failures > 0 {
         bail!("{} of the warm-up submissions failed: is the form still what the benchmark sends?", warm.failures);
     }
     let count = u64::from(args.count);
-    let submissions = drive(addr, args.concurrency as usize, count, 200, 303, make).await?;
+    let submissions = drive(addr, args.concurrency as usize, Bound::Requests { first: 200, count }, 303, make).await?;
     let stored = app.store().count_reports().await?;
     let queued = app.store().message_counts().await?;
     if stored != (count + 200) as i64 - submissions.failures as i64 {
@@ -301,12 +171,12 @@ async fn run_lapor(args: &LaporArgs, database: &BenchDatabase, config: &Config) 
         submissions,
         stored,
         queued_messages: queued.pending + queued.sent + queued.failed,
-        rss_kib_after: memory_rss_kib(),
+        rss_kib_after: memory_of("self").rss_kib,
     })
 }
 
 #[derive(Serialize)]
-struct SearchReport {
+pub struct SearchReport {
     machine: Machine,
     database: String,
     reports: i64,
@@ -340,7 +210,7 @@ pub async fn cari(args: CariArgs, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_cari(args: &CariArgs, database: &BenchDatabase, config: &Config) -> anyhow::Result<SearchReport> {
+pub async fn run_cari(args: &CariArgs, database: &BenchDatabase, config: &Config) -> anyhow::Result<SearchReport> {
     let (app, addr) = start(database, config).await?;
     let started = Instant::now();
     generate_reports(database, args.reports).await?;
@@ -376,8 +246,8 @@ async fn run_cari(args: &CariArgs, database: &BenchDatabase, config: &Config) ->
     ];
     let mut queries = Vec::new();
     for (name, make) in kinds {
-        drive(addr, 1, 3, 0, 200, Arc::clone(&make)).await?;
-        let l = drive(addr, 1, u64::from(args.queries), 0, 200, make).await?;
+        drive(addr, 1, Bound::Requests { first: 0, count: 3 }, 200, Arc::clone(&make)).await?;
+        let l = drive(addr, 1, Bound::Requests { first: 0, count: u64::from(args.queries) }, 200, make).await?;
         if l.failures > 0 {
             bail!("{name}: {} requests failed", l.failures);
         }
@@ -388,7 +258,7 @@ async fn run_cari(args: &CariArgs, database: &BenchDatabase, config: &Config) ->
 
 /// Inserts `count` reports in the demo regency with set-based SQL: a mix of kinds, states and
 /// villages, words drawn deterministically from a small vocabulary ("jembatan" in 1 of 500, listed).
-async fn generate_reports(database: &BenchDatabase, count: u32) -> anyhow::Result<()> {
+pub async fn generate_reports(database: &BenchDatabase, count: u32) -> anyhow::Result<()> {
     use sqlx::Connection as _;
     let url = database.url();
     // Each statement inserts one block; both databases take the same arithmetic.

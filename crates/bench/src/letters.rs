@@ -1,4 +1,4 @@
-//! `balai bench letters`: issues letters end to end through the real use-cases (walk-in request,
+//! `bench letters`: issues letters end to end through the real use-cases (walk-in request,
 //! verification, signing with the Typst renderer and Ed25519, numbering and storage in one
 //! transaction) on a throw-away database, and reports how fast signing is and whether memory
 //! stays flat. Only signing is timed: it is what a village head waits for, batch after batch.
@@ -15,11 +15,13 @@ use balai_app::{Actor, App, StaffUser, SystemClock};
 use balai_domain::surat::catalogue::FieldKind;
 use balai_domain::surat::state::RequestAction;
 use balai_domain::wilayah::KodeWilayah;
-use balai_store::Backend;
 use balai_web::config::Config;
-use clap::{Args, Subcommand};
+use clap::Args;
 use serde::Serialize;
-use sqlx::Connection;
+
+use crate::database::BenchDatabase;
+use crate::http::percentile;
+use crate::system::{Machine, machine, memory_of};
 
 /// The demo village whose staff enter and sign the letters.
 const VILLAGE: &str = "32.07.06.2001";
@@ -30,168 +32,47 @@ const RESIDENTS: usize = 20;
 /// Memory is sampled each time this many letters have been signed (over all rounds).
 const SAMPLE_EVERY: usize = 250;
 
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// Issue COUNT letters end to end and time the signing. Seeds the demo regency into a fresh
-    /// database (a temporary SQLite file unless --database-url says otherwise), enters COUNT
-    /// walk-in requests for Desa Sukamulya and verifies them (not timed), then signs them one at a
-    /// time, and, when --concurrency is above 1, signs COUNT more that many at a time. Each
-    /// signature takes the next number, renders the PDF with Typst, signs it and stores it in one
-    /// transaction. Reports wall time, letters/s, median and p95 per letter, and memory (VmRSS and
-    /// peak VmHWM) at the start, every 250 letters and at the end; then checks that the numbers are
-    /// 1..N with no gap or repeat and exits non-zero if not.
-    Letters(LettersArgs),
-    /// Submit reports over HTTP (POST /lapor) from COUNT requests on CONCURRENCY keep-alive
-    /// connections; reports submissions/s and latency percentiles, then checks every acknowledged
-    /// submission is stored once with its confirmation message.
-    Lapor(crate::bench_lapor::LaporArgs),
-    /// Generate REPORTS reports (default 1,000,000) and time the public list and search pages.
-    LaporCari(crate::bench_lapor::CariArgs),
-}
-
 #[derive(Args)]
 pub struct LettersArgs {
     /// Letters to sign in each round.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    count: u32,
+    pub count: u32,
     /// Signatures in flight at once in the second round (1: only the sequential round).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
-    concurrency: u32,
+    pub concurrency: u32,
     /// postgres://USER@HOST:PORT/DB: a new database is created on that server for the run and
     /// dropped afterwards. Or sqlite://PATH of a file that does not exist yet (kept afterwards).
     /// Default: a temporary SQLite file, deleted afterwards. The configured database is never used.
     #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
+    pub database_url: Option<String>,
     /// Print the results as JSON instead of a table.
     #[arg(long)]
-    json: bool,
-}
-
-pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
-    match command {
-        BenchCommand::Letters(args) => letters(args, config).await,
-        BenchCommand::Lapor(args) => crate::bench_lapor::lapor(args, config).await,
-        BenchCommand::LaporCari(args) => crate::bench_lapor::cari(args, config).await,
-    }
-}
-
-/// Where the run's database lives, and how to get rid of it afterwards.
-pub(crate) enum BenchDatabase {
-    TempSqlite { url: String, _dir: tempfile::TempDir },
-    Sqlite { url: String },
-    Postgres { url: String, admin_url: String, name: String },
-}
-
-impl BenchDatabase {
-    pub(crate) async fn create(requested: Option<&str>) -> anyhow::Result<Self> {
-        let Some(url) = requested else {
-            let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-            let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-            return Ok(BenchDatabase::TempSqlite { url, _dir: dir });
-        };
-        match balai_store::backend_of(url)? {
-            Backend::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-                let path = path.split('?').next().unwrap_or(path);
-                if std::path::Path::new(path).exists() {
-                    bail!("{path} exists: the benchmark seeds demo data, so it only runs on a new SQLite file");
-                }
-                Ok(BenchDatabase::Sqlite { url: url.to_string() })
-            }
-            Backend::Postgres => {
-                let name = format!("balai_bench_{:016x}", rand::random::<u64>());
-                let mut admin = sqlx::PgConnection::connect(url)
-                    .await
-                    .with_context(|| format!("cannot connect to {}", balai_store::redact_url(url)))?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .with_context(|| format!("cannot create the database {name}"))?;
-                admin.close().await.ok();
-                Ok(BenchDatabase::Postgres { url: with_database(url, &name), admin_url: url.to_string(), name })
-            }
-        }
-    }
-
-    pub(crate) fn url(&self) -> &str {
-        match self {
-            BenchDatabase::TempSqlite { url, .. }
-            | BenchDatabase::Sqlite { url }
-            | BenchDatabase::Postgres { url, .. } => url,
-        }
-    }
-
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            BenchDatabase::TempSqlite { .. } => "sqlite (temporary file, deleted afterwards)".into(),
-            BenchDatabase::Sqlite { url } => format!("sqlite ({})", balai_store::redact_url(url)),
-            BenchDatabase::Postgres { url, .. } => {
-                format!("postgres ({}, dropped afterwards)", balai_store::redact_url(url))
-            }
-        }
-    }
-
-    pub(crate) fn backend(&self) -> &'static str {
-        match self {
-            BenchDatabase::Postgres { .. } => "postgres",
-            _ => "sqlite",
-        }
-    }
-
-    /// Drops the PostgreSQL database (FORCE: the app's pool may still be closing its connections).
-    pub(crate) async fn remove(self) -> anyhow::Result<()> {
-        if let BenchDatabase::Postgres { admin_url, name, .. } = self {
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&mut admin)
-                .await
-                .with_context(|| format!("cannot drop the benchmark database {name}"))?;
-            admin.close().await.ok();
-        }
-        Ok(())
-    }
-}
-
-/// `postgres://u@h:p/old?x` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
-    format!("{}/{}{}", &base[..host_end], name, query)
+    pub json: bool,
 }
 
 #[derive(Serialize)]
-struct Report {
-    machine: Machine,
-    database: String,
-    backend: &'static str,
-    village: &'static str,
-    letter_type: String,
-    preparation_s: f64,
-    rounds: Vec<Round>,
+pub struct Report {
+    pub machine: Machine,
+    pub database: String,
+    pub backend: &'static str,
+    pub village: &'static str,
+    pub letter_type: String,
+    pub preparation_s: f64,
+    pub rounds: Vec<Round>,
     memory: Memory,
-    verified: Verified,
+    pub verified: Verified,
 }
 
 #[derive(Serialize)]
-pub(crate) struct Machine {
-    pub(crate) cpus: usize,
-    pub(crate) cpu_model: String,
-}
-
-#[derive(Serialize)]
-struct Round {
-    concurrency: u32,
-    letters: usize,
-    failures: usize,
-    wall_s: f64,
-    letters_per_s: f64,
-    median_ms: f64,
-    p95_ms: f64,
-    max_ms: f64,
+pub struct Round {
+    pub concurrency: u32,
+    pub letters: usize,
+    pub failures: usize,
+    pub wall_s: f64,
+    pub letters_per_s: f64,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -202,6 +83,11 @@ struct MemorySample {
     vm_hwm_kib: Option<u64>,
 }
 
+fn memory_sample(letters: usize) -> MemorySample {
+    let m = memory_of("self");
+    MemorySample { letters, vm_rss_kib: m.rss_kib, vm_hwm_kib: m.hwm_kib }
+}
+
 #[derive(Serialize)]
 struct Memory {
     start: MemorySample,
@@ -210,13 +96,13 @@ struct Memory {
 }
 
 #[derive(Serialize)]
-struct Verified {
-    letters: usize,
-    first_number: String,
-    last_number: String,
+pub struct Verified {
+    pub letters: usize,
+    pub first_number: String,
+    pub last_number: String,
 }
 
-async fn letters(args: LettersArgs, config: &Config) -> anyhow::Result<()> {
+pub async fn letters(args: LettersArgs, config: &Config) -> anyhow::Result<()> {
     let count = args.count as usize;
     let database = BenchDatabase::create(args.database_url.as_deref()).await?;
     let result = run_letters(&args, count, &database, config).await;
@@ -231,7 +117,7 @@ async fn letters(args: LettersArgs, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_letters(
+pub async fn run_letters(
     args: &LettersArgs,
     count: usize,
     database: &BenchDatabase,
@@ -428,14 +314,6 @@ async fn sign_round(
     })
 }
 
-/// Nearest-rank percentile of sorted values.
-pub(crate) fn percentile(sorted: &[Duration], p: usize) -> Option<&Duration> {
-    let rank = (sorted.len() * p).div_ceil(100);
-    sorted.get(rank.saturating_sub(1))
-}
-
-/// Reads back every letter of the village and checks that the requests signed here got the
-/// numbers 1..N of their counter, each once, and that the first and last letters verify.
 async fn verify_numbers(app: &App, ids: &[String]) -> anyhow::Result<Verified> {
     let ours: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let mut letters = Vec::new();
@@ -480,37 +358,6 @@ async fn verify_numbers(app: &App, ids: &[String]) -> anyhow::Result<Verified> {
         }
     }
     Ok(Verified { letters: letters.len(), first_number: first.number.clone(), last_number: last.number.clone() })
-}
-
-pub(crate) fn machine() -> Machine {
-    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, model)| model.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into());
-    Machine { cpus, cpu_model }
-}
-
-/// VmRSS of this process now, in KiB (Linux only).
-pub(crate) fn memory_rss_kib() -> Option<u64> {
-    memory_sample(0).vm_rss_kib
-}
-
-/// VmRSS (resident now) and VmHWM (peak resident) of this process, in KiB (Linux only).
-fn memory_sample(letters: usize) -> MemorySample {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-    };
-    MemorySample { letters, vm_rss_kib: field("VmRSS:"), vm_hwm_kib: field("VmHWM:") }
 }
 
 fn print_table(r: &Report) {

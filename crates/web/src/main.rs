@@ -1,8 +1,6 @@
 #![forbid(unsafe_code)]
 //! `balai`: the public-service platform for villages and regencies, in one binary.
 
-mod bench;
-mod bench_lapor;
 mod worker;
 
 use std::path::PathBuf;
@@ -68,9 +66,6 @@ enum Command {
         /// The NIK, spaces allowed.
         nik: String,
     },
-    /// Measure this machine: `bench letters` issues letters end to end on a throw-away database.
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -166,6 +161,29 @@ enum PendudukCommand {
     },
 }
 
+/// Each password hash (Argon2id, 19 MiB) is one large allocation. glibc serves the first from
+/// mmap and returns it on free, but then raises its mmap threshold above 19 MiB, so later hashes
+/// come from the per-thread heaps and stay resident: ten sign-ins on ten worker threads leave
+/// ~150 MiB behind an idle server. A fixed threshold (glibc's documented tunable, read only at
+/// process start) keeps large buffers on mmap; so Balai restarts itself once with it set.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn pin_malloc_mmap_threshold() {
+    use std::os::unix::process::CommandExt;
+    const TUNABLE: &str = "glibc.malloc.mmap_threshold";
+    let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+    if current.contains(TUNABLE) {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let tunables =
+        if current.is_empty() { format!("{TUNABLE}=1048576") } else { format!("{current}:{TUNABLE}=1048576") };
+    // exec only returns on failure; then Balai simply runs with glibc's default.
+    let _ = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("GLIBC_TUNABLES", tunables).exec();
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn pin_malloc_mmap_threshold() {}
+
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check every link of the audit chain; exits non-zero if any record was changed or removed.
@@ -173,6 +191,7 @@ enum AuditCommand {
 }
 
 fn main() -> ExitCode {
+    pin_malloc_mmap_threshold();
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -204,14 +223,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     {
         config.home_region = Some(balai_app::demo::DEMO_REGION.into());
     }
-    let command = match cli.command {
-        // The benchmark makes its own throw-away database instead of opening the configured one.
-        Command::Bench(command) => return bench::run(command, &config).await,
-        command => command,
-    };
     let app = open(&config).await?;
     let system = Actor::System;
-    match command {
+    match cli.command {
         Command::Serve { demo, listen } => serve(app, &config, demo, listen).await,
         Command::Migrate => {
             println!("Database is up to date ({}).", balai_store::redact_url(&config.database_url));
@@ -335,7 +349,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Err(brk) => bail!("audit trail broken: {brk}"),
         },
-        Command::Bench(_) => bail!("the benchmark runs without opening the configured database"),
     }
 }
 
@@ -394,6 +407,13 @@ async fn serve(app: App, config: &Config, demo: bool, listen: Option<String>) ->
     println!("Balai is serving on http://{local}/ ({}).", balai_store::redact_url(&config.database_url));
     println!("  Public home page: http://{local}/   Staff login: http://{local}/masuk");
     let outbox = worker::start(&app, config)?;
+    // The scoreboard reads a year of reports: compute it now rather than in a visitor's request.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.report_scoreboard().await {
+            tracing::warn!(error = %e, "computing the report scoreboard at start failed");
+        }
+    });
     let state = balai_web::AppState::new(app, config.secure_cookies, config.behind_proxy, site_name);
     balai_web::serve(listener, state, shutdown_signal()).await?;
     outbox.stop().await;
