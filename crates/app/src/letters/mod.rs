@@ -320,8 +320,8 @@ impl App {
         let catalogue = self.letter_catalogue(&village).await?;
         let today = self.today();
         let mut items = Vec::new();
-        for request in self.store.request_queue(village.as_str(), &OPEN_STATES, 500).await? {
-            let person = self.store.penduduk(request.penduduk_id).await?;
+        for queued in self.store.request_queue(village.as_str(), &OPEN_STATES, 500).await? {
+            let request = queued.request;
             let type_name = catalogue
                 .iter()
                 .find(|t| t.spec.slug == request.letter_type)
@@ -329,7 +329,7 @@ impl App {
             items.push(QueueItem {
                 state: parse_state(&request.state)?,
                 sla: calendar.sla_state(request.due_on, today, None),
-                person_name: person.map(|p| p.nama).unwrap_or_default(),
+                person_name: queued.person_name,
                 type_name,
                 request,
             });
