@@ -1,149 +1,11 @@
 //! The HTTP suite: the real router on a real port over a fresh database (SQLite by default,
 //! PostgreSQL when `TEST_DATABASE_URL` names one), driven like a browser with cookies.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+mod support;
 
-use balai_app::demo::{DemoAccount, seed_demo};
-use balai_app::{App, AppConfig, FixedClock};
-use balai_store::testing::{TestDatabase, fresh_database};
-use chrono::{TimeZone, Utc};
-use reqwest::cookie::{CookieStore, Jar};
-use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::redirect::Policy;
-
-struct TestApp {
-    base: String,
-    app: App,
-    clock: Arc<FixedClock>,
-    accounts: HashMap<String, String>,
-    _db: TestDatabase,
-}
-
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    jar: Arc<Jar>,
-}
-
-struct Page {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt().with_env_filter("debug,sqlx=info").with_test_writer().try_init();
-    }
-    let db = fresh_database().await;
-    let url = db.url.clone();
-    spawn_app_at(db, &url).await
-}
-
-/// A Balai whose store connects through `connect_url` (which may be a proxy in front of `db`).
-async fn spawn_app_at(db: TestDatabase, connect_url: &str) -> TestApp {
-    let store = balai_store::connect(connect_url, &Default::default()).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).single().expect("time")));
-    let config = AppConfig {
-        home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")),
-        ..Default::default()
-    };
-    let letters = balai_app::letters::LetterServices {
-        renderer: Arc::new(balai_letters::TypstRenderer::new()),
-        master_key: balai_app::letters::MasterKey::from_bytes([9; 32]),
-        certified_signer: None,
-    };
-    let app = App::new(store, clock.clone(), config).with_letters(letters);
-    let accounts: HashMap<String, String> = seed_demo(&app)
-        .await
-        .expect("seed")
-        .into_iter()
-        .map(|DemoAccount { username, password, .. }| (username, password))
-        .collect();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = balai_web::AppState::new(app.clone(), false, false, "Kabupaten Ciamis".into());
-    tokio::spawn(balai_web::serve(listener, state, std::future::pending()));
-    TestApp { base, app, clock, accounts, _db: db }
-}
-
-impl TestApp {
-    fn browser(&self) -> Browser {
-        let jar = Arc::new(Jar::default());
-        let client =
-            reqwest::Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().expect("client");
-        Browser { base: self.base.clone(), client, jar }
-    }
-
-    async fn logged_in(&self, username: &str) -> Browser {
-        let browser = self.browser();
-        let page = browser.login(username, &self.accounts[username]).await;
-        assert_eq!(page.status, 303, "login of {username}: {}", page.body);
-        browser
-    }
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> Page {
-        self.send(self.client.get(format!("{}{path}", self.base))).await
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.text().await.unwrap_or_default();
-        Page { status, headers, body }
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        let url = self.base.parse().expect("url");
-        let header = self.jar.cookies(&url)?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    }
-
-    /// Posts a form the way a browser would: with the CSRF token from the page's cookie.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        if self.cookie("balai_csrf").is_none() {
-            self.get("/").await;
-        }
-        let token = self.cookie("balai_csrf").expect("csrf cookie");
-        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
-        form.extend_from_slice(fields);
-        self.send(self.client.post(format!("{}{path}", self.base)).form(&form)).await
-    }
-
-    async fn post_raw(&self, path: &str, body: Vec<u8>) -> Page {
-        let request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(request).await
-    }
-
-    async fn login(&self, username: &str, password: &str) -> Page {
-        self.post("/masuk", &[("username", username), ("password", password)]).await
-    }
-}
-
-fn csrf_of(browser: &Browser) -> String {
-    browser.cookie("balai_csrf").expect("csrf cookie")
-}
+use balai_store::testing::fresh_database;
+use reqwest::header::HeaderValue;
+use support::{Page, csrf_of, spawn_app, spawn_app_at};
 
 #[tokio::test]
 async fn public_pages_list_the_regency_and_stay_small() {
@@ -617,30 +479,6 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a KTP photo";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n a KK photo";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
-
-impl Browser {
-    /// Posts a multipart form with files, with the CSRF token from the cookie (unless `csrf` is None).
-    async fn post_files(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        files: &[(&str, &str, Vec<u8>)],
-        csrf: Option<String>,
-    ) -> Page {
-        let mut form = reqwest::multipart::Form::new();
-        if let Some(token) = csrf {
-            form = form.text("csrf", token);
-        }
-        for (k, v) in fields {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        for (name, file_name, bytes) in files {
-            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.to_string());
-            form = form.part(name.to_string(), part);
-        }
-        self.send(self.client.post(format!("{}{path}", self.base)).multipart(form)).await
-    }
-}
 
 fn sktm_files() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     vec![

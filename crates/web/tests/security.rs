@@ -10,13 +10,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use balai_app::demo::{DemoAccount, seed_demo};
-use balai_app::{App, AppConfig, FixedClock};
-use balai_store::testing::{TestDatabase, fresh_database};
-use chrono::{TimeZone, Utc};
-use reqwest::cookie::{CookieStore, Jar};
-use reqwest::header::HeaderMap;
+mod support;
+
 use reqwest::redirect::Policy;
+use support::{Browser, Page, TestApp};
 
 // ---- logs: everything at debug level, captured for the whole test binary ----
 
@@ -52,80 +49,13 @@ fn captured_logs() -> &'static LogBuffer {
 
 // ---- the app and a browser (as in http.rs) ----
 
-struct TestApp {
-    base: String,
-    app: App,
-    clock: Arc<FixedClock>,
-    accounts: HashMap<String, String>,
-    _db: TestDatabase,
-}
-
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    jar: Arc<Jar>,
-}
-
-struct Page {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-}
-
+/// The shared test app, with every log line captured from the start.
 async fn spawn_app() -> TestApp {
     captured_logs();
-    let db = fresh_database().await;
-    let store = balai_store::connect(&db.url, &Default::default()).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).single().expect("time")));
-    let config = AppConfig {
-        home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")),
-        ..Default::default()
-    };
-    let letters = balai_app::letters::LetterServices {
-        renderer: Arc::new(balai_letters::TypstRenderer::new()),
-        master_key: balai_app::letters::MasterKey::from_bytes([9; 32]),
-        certified_signer: None,
-    };
-    let app = App::new(store, clock.clone(), config).with_letters(letters);
-    let accounts: HashMap<String, String> = seed_demo(&app)
-        .await
-        .expect("seed")
-        .into_iter()
-        .map(|DemoAccount { username, password, .. }| (username, password))
-        .collect();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = balai_web::AppState::new(app.clone(), false, false, "Kabupaten Ciamis".into());
-    tokio::spawn(balai_web::serve(listener, state, std::future::pending()));
-    TestApp { base, app, clock, accounts, _db: db }
+    support::spawn_app().await
 }
 
 impl TestApp {
-    fn browser(&self) -> Browser {
-        let jar = Arc::new(Jar::default());
-        let client =
-            reqwest::Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().expect("client");
-        Browser { base: self.base.clone(), client, jar }
-    }
-
-    async fn logged_in(&self, username: &str) -> Browser {
-        let browser = self.browser();
-        let page = browser.login(username, &self.accounts[username]).await;
-        assert_eq!(page.status, 303, "login of {username}: {}", page.body);
-        browser
-    }
-
     /// Creates a staff account through the admin's form and remembers its one-time password.
     async fn create_staff(&mut self, admin: &Browser, username: &str, full_name: &str, role: &str, scope: &str) {
         let page = admin
@@ -142,74 +72,9 @@ impl TestApp {
 }
 
 impl Browser {
-    async fn get(&self, path: &str) -> Page {
-        self.send(self.client.get(format!("{}{path}", self.base))).await
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.text().await.unwrap_or_default();
-        Page { status, headers, body }
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        let url = self.base.parse().expect("url");
-        let header = self.jar.cookies(&url)?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    }
-
-    async fn csrf(&self) -> String {
-        if self.cookie("balai_csrf").is_none() {
-            self.get("/").await;
-        }
-        self.cookie("balai_csrf").expect("csrf cookie")
-    }
-
-    /// Posts a form the way a browser would: with the CSRF token from the page's cookie.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let token = self.csrf().await;
-        let mut form: Vec<(&str, &str)> = vec![("csrf", &token)];
-        form.extend_from_slice(fields);
-        self.send(self.client.post(format!("{}{path}", self.base)).form(&form)).await
-    }
-
     /// Posts a form with exactly these fields (no token added).
     async fn post_bare(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.send(self.client.post(format!("{}{path}", self.base)).form(fields)).await
-    }
-
-    /// Posts a multipart form with files, with the CSRF token from the cookie (unless `csrf` is None).
-    async fn post_files(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        files: &[(&str, &str, Vec<u8>)],
-        csrf: Option<String>,
-    ) -> Page {
-        let mut form = reqwest::multipart::Form::new();
-        if let Some(token) = csrf {
-            form = form.text("csrf", token);
-        }
-        for (k, v) in fields {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        for (name, file_name, bytes) in files {
-            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.to_string());
-            form = form.part(name.to_string(), part);
-        }
-        self.send(self.client.post(format!("{}{path}", self.base)).multipart(form)).await
-    }
-
-    async fn login(&self, username: &str, password: &str) -> Page {
-        self.post("/masuk", &[("username", username), ("password", password)]).await
     }
 }
 
