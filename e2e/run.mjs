@@ -502,7 +502,7 @@ async function reportFlow(browser, server, files) {
     await capture(reporter, '15-lapor-lacak');
   });
 
-  await step('the public list and the performance page show it, never the reporter', async () => {
+  await step('the public list shows it, never the reporter; the performance page is there', async () => {
     await visit(reporter, '/');
     await go(reporter, reporter.getByRole('link', { name: 'Laporan warga' }), '/lapor/publik');
     const list = await expectText(reporter, title);
@@ -512,8 +512,10 @@ async function reportFlow(browser, server, files) {
     const page = await expectText(reporter, title, answer);
     assert.ok(!page.includes('pelapor-e2e@example.org') && !page.includes(code), 'no contact, no tracking code in public');
     await capture(reporter, '17-lapor-publik-laporan');
+    // The figures are recomputed at most once a minute (a year of reports is read for them), so
+    // a report filed seconds ago need not be counted yet; the use-case tests check the figures.
     await visit(reporter, '/lapor/kinerja');
-    await expectText(reporter, 'Dinas Pekerjaan Umum dan Penataan Ruang');
+    await expectText(reporter, 'Kinerja penanganan laporan', 'dihitung ulang paling lama setiap menit', 'Per instansi');
     await capture(reporter, '18-lapor-kinerja');
   });
 
