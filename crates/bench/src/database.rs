@@ -37,7 +37,11 @@ impl BenchDatabase {
                     .await
                     .with_context(|| format!("cannot create the database {name}"))?;
                 admin.close().await.ok();
-                Ok(BenchDatabase::Postgres { url: with_database(url, &name), admin_url: url.to_string(), name })
+                Ok(BenchDatabase::Postgres {
+                    url: balai_store::with_database(url, &name),
+                    admin_url: url.to_string(),
+                    name,
+                })
             }
         }
     }
@@ -79,15 +83,4 @@ impl BenchDatabase {
         }
         Ok(())
     }
-}
-
-/// `postgres://u@h:p/old?x` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
-    format!("{}/{}{}", &base[..host_end], name, query)
 }

@@ -82,6 +82,18 @@ pub fn backend_of(url: &str) -> StoreResult<Backend> {
     }
 }
 
+/// `postgres://u@h:p/old?x` with its database name replaced (to reach a database created on the
+/// same server).
+pub fn with_database(url: &str, name: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
+    format!("{}/{}{}", &base[..host_end], name, query)
+}
+
 /// The URL with any password replaced by `***`, for logs and error messages.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else { return url.to_string() };
@@ -182,4 +194,14 @@ pub trait Store:
 /// Convenience for holidays as the domain sees them.
 pub fn to_domain_holidays(stored: &[StoredHoliday]) -> Vec<Holiday> {
     stored.iter().map(|h| h.holiday.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_database_name() {
+        assert_eq!(super::with_database("postgres://p@127.0.0.1:5432/postgres", "x"), "postgres://p@127.0.0.1:5432/x");
+        assert_eq!(super::with_database("postgres://p@h/db?sslmode=disable", "y"), "postgres://p@h/y?sslmode=disable");
+        assert_eq!(super::with_database("postgres://p@h", "z"), "postgres://p@h/z");
+    }
 }

@@ -33,7 +33,7 @@ pub async fn fresh_database() -> TestDatabase {
                 .await
                 .expect("create test database");
             admin.close().await.ok();
-            TestDatabase { url: with_database(&base, &name), _dir: None }
+            TestDatabase { url: crate::with_database(&base, &name), _dir: None }
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -51,17 +51,6 @@ pub async fn fresh_store() -> (Arc<dyn Store>, TestDatabase) {
     (store, db)
 }
 
-/// `postgres://u@h:p/old?x` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
-    format!("{}/{}{}", &base[..host_end], name, query)
-}
-
 /// Runs raw SQL against a test database behind the store's back, as an intruder with database
 /// access would (to prove that tampering is detected).
 pub async fn try_execute_raw(url: &str, sql: &str) -> Result<(), sqlx::Error> {
@@ -77,14 +66,4 @@ pub async fn try_execute_raw(url: &str, sql: &str) -> Result<(), sqlx::Error> {
 
 pub async fn execute_raw(url: &str, sql: &str) {
     try_execute_raw(url, sql).await.expect("raw sql");
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn replaces_database_name() {
-        assert_eq!(super::with_database("postgres://p@127.0.0.1:5432/postgres", "x"), "postgres://p@127.0.0.1:5432/x");
-        assert_eq!(super::with_database("postgres://p@h/db?sslmode=disable", "y"), "postgres://p@h/y?sslmode=disable");
-        assert_eq!(super::with_database("postgres://p@h", "z"), "postgres://p@h/z");
-    }
 }
