@@ -24,29 +24,10 @@ use std::collections::HashSet;
 use balai_domain::nik::{Nik, NoKk};
 use libfuzzer_sys::fuzz_target;
 
-/// As in crates/app/src/letters/register.rs.
-const COLUMNS: [&str; 3] = ["nik", "no_kk", "nama"];
-const READ_COLUMNS: [&str; 14] = [
-    "nik",
-    "no_kk",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "agama",
-    "status_kawin",
-    "pekerjaan",
-    "kewarganegaraan",
-    "alamat",
-    "rt",
-    "rw",
-    "hubungan",
-];
-
 fuzz_target!(|data: &[u8]| {
     let bytes = common::table_bytes(data);
-    let read = csv_input::read_table(&bytes, &COLUMNS, &READ_COLUMNS);
-    common::check_table(&bytes, &COLUMNS, &READ_COLUMNS, &read);
+    let read = csv_input::read_table(&bytes, &import_rows::REGISTER_COLUMNS, &import_rows::REGISTER_READ_COLUMNS);
+    common::check_table(&bytes, &import_rows::REGISTER_COLUMNS, &import_rows::REGISTER_READ_COLUMNS, &read);
     let Ok(rows) = read else { return };
     let (people, errors) = import_rows::penduduk_rows(&rows);
 

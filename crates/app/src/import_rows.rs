@@ -11,6 +11,28 @@ use chrono::NaiveDate;
 
 use crate::csv_input::CsvRow;
 
+/// The columns a population register must have.
+pub(crate) const REGISTER_COLUMNS: [&str; 3] = ["nik", "no_kk", "nama"];
+
+/// Every column the import reads: a spreadsheet cell in one of these that cannot be read exactly
+/// is an error for its row (other columns are ignored, as in CSV).
+pub(crate) const REGISTER_READ_COLUMNS: [&str; 14] = [
+    "nik",
+    "no_kk",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "agama",
+    "status_kawin",
+    "pekerjaan",
+    "kewarganegaraan",
+    "alamat",
+    "rt",
+    "rw",
+    "hubungan",
+];
+
 /// Checks holiday rows (`date,name,kind[,source]`); each accepted row comes with its source,
 /// without control characters.
 pub(crate) fn holiday_rows(rows: &[CsvRow]) -> Result<Vec<(Holiday, String)>, Vec<String>> {

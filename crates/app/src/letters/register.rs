@@ -10,7 +10,7 @@ use balai_store::letters::Penduduk;
 use serde_json::json;
 
 use crate::csv_input::read_table;
-use crate::import_rows::penduduk_rows;
+use crate::import_rows::{REGISTER_COLUMNS, REGISTER_READ_COLUMNS, penduduk_rows};
 use crate::{Actor, App, AppError, AppResult};
 
 /// What a register import did.
@@ -20,27 +20,6 @@ pub struct PendudukImportReport {
     pub inserted: u64,
     pub updated: u64,
 }
-
-const COLUMNS: [&str; 3] = ["nik", "no_kk", "nama"];
-
-/// Every column the import reads: a spreadsheet cell in one of these that cannot be read exactly
-/// is an error for its row (other columns are ignored, as in CSV).
-const READ_COLUMNS: [&str; 14] = [
-    "nik",
-    "no_kk",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "agama",
-    "status_kawin",
-    "pekerjaan",
-    "kewarganegaraan",
-    "alamat",
-    "rt",
-    "rw",
-    "hubungan",
-];
 
 impl App {
     /// Imports a village's register from CSV or an Excel workbook (.xlsx, recognised by its
@@ -62,8 +41,8 @@ impl App {
             _ => return Err(AppError::NotFound),
         }
         let named = |errors: Vec<String>| errors.into_iter().map(|e| format!("{file_name}: {e}")).collect::<Vec<_>>();
-        let rows =
-            read_table(bytes, &COLUMNS, &READ_COLUMNS).map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
+        let rows = read_table(bytes, &REGISTER_COLUMNS, &REGISTER_READ_COLUMNS)
+            .map_err(|e| AppError::ImportRejected(e.len(), named(e)))?;
         let (checked, mut errors) = penduduk_rows(&rows);
         // A NIK's (last) line in the file, for the problems the store shows.
         let line_of: HashMap<String, u64> = checked.iter().map(|p| (p.nik.as_str().to_string(), p.line)).collect();
