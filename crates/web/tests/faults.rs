@@ -13,7 +13,6 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -23,8 +22,14 @@ use std::time::{Duration, Instant};
 use balai_store::testing::{TestDatabase, fresh_database};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::redirect::Policy;
+use smtp::SmtpSink;
 use sqlx::Connection;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use support::letter_field_names;
+
+// The use-case tests' SMTP sink (a real listener that records what reaches it).
+#[path = "../../app/tests/support/smtp.rs"]
+mod smtp;
+mod support;
 
 const VILLAGE: &str = "32.07.06.2001";
 /// No single request may take longer: a hang is a failure, not a stuck suite.
@@ -1016,88 +1021,6 @@ async fn full_disk() {
 // ---------------------------------------------------------------------------------------------
 // 4. Two instances on one PostgreSQL database.
 
-/// A minimal SMTP server (as in crates/app/tests/support/smtp.rs): records each message's
-/// recipients and data.
-/// A received mail: its recipients and its data.
-type Mail = (Vec<String>, String);
-
-#[derive(Clone, Default)]
-struct SmtpSink {
-    received: Arc<Mutex<Vec<Mail>>>,
-}
-
-impl SmtpSink {
-    async fn start() -> (SmtpSink, SocketAddr) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
-        let addr = listener.local_addr().expect("addr");
-        let sink = SmtpSink::default();
-        let recorder = sink.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                let recorder = recorder.clone();
-                tokio::spawn(async move {
-                    let _ = recorder.session(socket).await;
-                });
-            }
-        });
-        (sink, addr)
-    }
-
-    fn mails(&self) -> Vec<Mail> {
-        self.received.lock().expect("lock").clone()
-    }
-
-    async fn session(&self, socket: tokio::net::TcpStream) -> std::io::Result<()> {
-        let (read, mut write) = socket.into_split();
-        let mut lines = tokio::io::BufReader::new(read);
-        write.write_all(b"220 sink.test ESMTP ready\r\n").await?;
-        let mut to = Vec::new();
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if lines.read_line(&mut line).await? == 0 {
-                return Ok(());
-            }
-            let command = line.trim_end().to_string();
-            let verb = command.split([' ', ':']).next().unwrap_or("").to_ascii_uppercase();
-            let reply: &[u8] = match verb.as_str() {
-                "EHLO" => b"250-sink.test greets you\r\n250 8BITMIME\r\n",
-                "HELO" | "NOOP" | "MAIL" => b"250 OK\r\n",
-                "RSET" => {
-                    to.clear();
-                    b"250 OK\r\n"
-                }
-                "RCPT" => {
-                    to.push(command[command.find(':').map_or(0, |i| i + 1)..].trim().to_string());
-                    b"250 OK\r\n"
-                }
-                "DATA" => {
-                    write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
-                    let mut data = String::new();
-                    loop {
-                        line.clear();
-                        if lines.read_line(&mut line).await? == 0 {
-                            return Ok(());
-                        }
-                        if line == ".\r\n" {
-                            break;
-                        }
-                        data.push_str(line.strip_prefix('.').unwrap_or(&line));
-                    }
-                    self.received.lock().expect("lock").push((std::mem::take(&mut to), data));
-                    b"250 OK queued\r\n"
-                }
-                "QUIT" => {
-                    write.write_all(b"221 Bye\r\n").await?;
-                    return Ok(());
-                }
-                _ => b"502 Command not implemented\r\n",
-            };
-            write.write_all(reply).await?;
-        }
-    }
-}
-
 fn message_id(data: &str) -> String {
     data.split("\r\n")
         .take_while(|l| !l.is_empty())
@@ -1110,13 +1033,7 @@ fn message_id(data: &str) -> String {
 async fn verified_letter_request(operator: &Browser) -> String {
     let form = operator.get(&format!("/staf/desa/{VILLAGE}/surat/baru?jenis=domisili")).await;
     assert_eq!(form.status, 200, "{}", form.body);
-    let names: Vec<String> = form
-        .body
-        .split("<input id=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next().map(str::to_string))
-        .filter(|n| n != "nik")
-        .collect();
+    let names = letter_field_names(&form.body);
     let mut fields: Vec<(&str, &str)> = vec![("letter_type", "domisili"), ("nik", "3207061205900001")];
     fields.extend(names.iter().map(|n| (n.as_str(), "Keperluan administrasi")));
     let created = operator.post(&format!("/staf/desa/{VILLAGE}/surat/baru"), &fields).await;
@@ -1227,8 +1144,8 @@ async fn two_instances_on_one_postgres_number_letters_send_mail_and_escalate_exa
         tokio::time::sleep(Duration::from_millis(1500)).await; // a duplicate delivery would arrive by now
         let mails = sink.mails();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for (_, data) in &mails {
-            *seen.entry(message_id(data)).or_default() += 1;
+        for mail in &mails {
+            *seen.entry(message_id(&mail.data)).or_default() += 1;
         }
         let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
         assert!(twice.is_empty(), "delivered more than once: {twice:?}");
@@ -1238,7 +1155,7 @@ async fn two_instances_on_one_postgres_number_letters_send_mail_and_escalate_exa
         assert_eq!(delivered, expected, "the mails received are exactly the outbox's sent email");
         for i in 0..reports.len() {
             let to = format!("<pelapor{i}@example.org>");
-            let n = mails.iter().filter(|(rcpt, _)| rcpt.contains(&to)).count();
+            let n = mails.iter().filter(|mail| mail.to.contains(&to)).count();
             assert_eq!(n, 1, "{to} got {n} confirmations");
         }
 

@@ -5,7 +5,7 @@ mod support;
 
 use balai_store::testing::fresh_database;
 use reqwest::header::HeaderValue;
-use support::{Page, csrf_of, spawn_app, spawn_app_at};
+use support::{JPEG, PNG, Page, csrf_of, letter_field_names, sktm_files, spawn_app, spawn_app_at};
 
 #[tokio::test]
 async fn public_pages_list_the_regency_and_stay_small() {
@@ -413,13 +413,7 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
     let form = op.get("/staf/desa/32.07.06.2001/surat/baru?jenis=domisili").await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("name=\"nik\""));
-    let field_names: Vec<String> = form
-        .body
-        .split("<input id=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next().map(str::to_string))
-        .filter(|n| n != "nik")
-        .collect();
+    let field_names = letter_field_names(&form.body);
     let mut fields: Vec<(String, String)> =
         vec![("letter_type".into(), "domisili".into()), ("nik".into(), "3207061205900001".into())];
     fields.extend(field_names.iter().map(|n| (n.clone(), "Keperluan administrasi".to_string())));
@@ -474,18 +468,6 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
     assert_eq!(t.browser().get("/v/bukan-token").await.status, 404);
     let forged = t.browser().get(&format!("/v/{token}?s=AAAA")).await;
     assert!(forged.body.contains("TIDAK cocok"));
-}
-
-const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a KTP photo";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n a KK photo";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
-
-fn sktm_files() -> Vec<(&'static str, &'static str, Vec<u8>)> {
-    vec![
-        ("lampiran_ktp", "ktp.jpg", JPEG.to_vec()),
-        ("lampiran_kk", "kk.png", PNG.to_vec()),
-        ("lampiran_pengantar_rt_rw", "pengantar.pdf", PDF.to_vec()),
-    ]
 }
 
 const SKTM_FIELDS: [(&str, &str); 3] =

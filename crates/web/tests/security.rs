@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 mod support;
 
 use reqwest::redirect::Policy;
-use support::{Browser, Page, TestApp};
+use support::{Browser, JPEG, PDF, Page, TestApp, letter_field_names, sktm_files};
 
 // ---- logs: everything at debug level, captured for the whole test binary ----
 
@@ -78,18 +78,6 @@ impl Browser {
     }
 }
 
-const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a KTP photo";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n a KK photo";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
-
-fn sktm_files() -> Vec<(&'static str, &'static str, Vec<u8>)> {
-    vec![
-        ("lampiran_ktp", "ktp.jpg", JPEG.to_vec()),
-        ("lampiran_kk", "kk.png", PNG.to_vec()),
-        ("lampiran_pengantar_rt_rw", "pengantar.pdf", PDF.to_vec()),
-    ]
-}
-
 const SKTM_FIELDS: [(&str, &str); 3] =
     [("penghasilan", "750000"), ("jumlah_tanggungan", "4"), ("keperluan", "Beasiswa sekolah")];
 
@@ -138,13 +126,7 @@ async fn send_report(browser: &Browser, fields: &[(&str, &str)], files: &[(&str,
 async fn walk_in_request(op: &Browser, village: &str, letter_type: &str, nik: &str, value: &str) -> String {
     let form = op.get(&format!("/staf/desa/{village}/surat/baru?jenis={letter_type}")).await;
     assert_eq!(form.status, 200, "{}", form.body);
-    let names: Vec<String> = form
-        .body
-        .split("<input id=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next().map(str::to_string))
-        .filter(|n| n != "nik")
-        .collect();
+    let names = letter_field_names(&form.body);
     let mut fields: Vec<(&str, &str)> = vec![("letter_type", letter_type), ("nik", nik)];
     fields.extend(names.iter().map(|n| (n.as_str(), value)));
     let created = op.post(&format!("/staf/desa/{village}/surat/baru"), &fields).await;

@@ -179,3 +179,27 @@ impl Browser {
         self.send(self.client.post(format!("{}{path}", self.base)).multipart(form)).await
     }
 }
+
+/// Small files with the magic bytes of what they claim to be (the upload checks sniff content).
+pub const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a KTP photo";
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n a KK photo";
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+
+/// The three attachments an SKTM request needs.
+pub fn sktm_files() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    vec![
+        ("lampiran_ktp", "ktp.jpg", JPEG.to_vec()),
+        ("lampiran_kk", "kk.png", PNG.to_vec()),
+        ("lampiran_pengantar_rt_rw", "pengantar.pdf", PDF.to_vec()),
+    ]
+}
+
+/// The ids of a letter form's field inputs other than the NIK (the fields its letter type asks
+/// for), read from the page as a person filling it in would see them.
+pub fn letter_field_names(body: &str) -> Vec<String> {
+    body.split("<input id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next().map(str::to_string))
+        .filter(|n| n != "nik")
+        .collect()
+}
