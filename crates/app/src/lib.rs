@@ -16,6 +16,7 @@ pub mod letters;
 pub mod messages;
 mod nik;
 mod offices;
+pub mod ppid;
 mod regions;
 pub mod reports;
 mod residents;
@@ -106,6 +107,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     config: Arc<AppConfig>,
     letters: Option<letters::LetterServices>,
+    documents: Option<Arc<dyn balai_domain::dokumen::DocumentRenderer>>,
     cache: Arc<ReadCache>,
 }
 
@@ -162,7 +164,7 @@ impl App {
             scoreboard_refreshing: Default::default(),
             regions: Default::default(),
         });
-        App { store, clock, config: Arc::new(config), letters: None, cache }
+        App { store, clock, config: Arc::new(config), letters: None, documents: None, cache }
     }
 
     /// Enables issuing letters: a renderer and the installation's secret key.

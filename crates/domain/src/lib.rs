@@ -8,8 +8,10 @@
 pub mod audit;
 pub mod calendar;
 pub mod contact;
+pub mod dokumen;
 pub mod lapor;
 pub mod nik;
+pub mod ppid;
 pub mod roles;
 pub mod surat;
 pub mod throttle;

@@ -23,10 +23,12 @@ pub enum Role {
     AdminKabupaten,
     PenghubungOpd,
     Evaluator,
+    /// The regency's PPID utama: sees every village's information register and annual report.
+    PpidUtama,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::OperatorDesa,
         Role::SekretarisDesa,
         Role::KepalaDesa,
@@ -36,6 +38,7 @@ impl Role {
         Role::AdminKabupaten,
         Role::PenghubungOpd,
         Role::Evaluator,
+        Role::PpidUtama,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -49,6 +52,7 @@ impl Role {
             Role::AdminKabupaten => "admin_kabupaten",
             Role::PenghubungOpd => "penghubung_opd",
             Role::Evaluator => "evaluator",
+            Role::PpidUtama => "ppid_utama",
         }
     }
 
@@ -63,6 +67,7 @@ impl Role {
             Role::AdminKabupaten => "Admin Koordinator Kabupaten (Diskominfo)",
             Role::PenghubungOpd => "Admin Penghubung OPD",
             Role::Evaluator => "Evaluator",
+            Role::PpidUtama => "PPID Utama Kabupaten",
         }
     }
 
@@ -79,7 +84,8 @@ impl Role {
                 CoordinateReports,
                 HandleReports,
             ],
-            // The secretary signs "a.n." (on behalf of) the head of the village.
+            // The secretary signs "a.n." (on behalf of) the head of the village; the head is the
+            // village PPID's superior (atasan PPID) unless someone else is named.
             Role::SekretarisDesa | Role::KepalaDesa => &[
                 ViewRegion,
                 EditVillageProfile,
@@ -89,10 +95,13 @@ impl Role {
                 SignLetters,
                 CoordinateReports,
                 HandleReports,
+                ViewInformation,
+                AnswerKeberatan,
             ],
-            // The village PPID answers the information requests disposed to the village.
-            Role::PpidDesa => &[ViewRegion, ViewStaff, HandleReports],
-            Role::AtasanPpid => &[ViewRegion, ViewStaff],
+            // The village PPID keeps the DIP and answers information requests.
+            Role::PpidDesa => &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation],
+            Role::AtasanPpid => &[ViewRegion, ViewStaff, ViewInformation, AnswerKeberatan],
+            Role::PpidUtama => &[ViewRegion, ViewStaff, ViewInformation],
             Role::AdminKecamatan | Role::Evaluator => &[ViewRegion, ViewStaff, ViewAudit],
             // The regency administers, but does not handle villages' letters or see their registers.
             Role::AdminKabupaten => &ADMIN_PERMISSIONS,
@@ -109,7 +118,7 @@ impl Role {
                 let level = code.level();
                 match role {
                     Role::AdminKecamatan => level == Level::Kecamatan,
-                    Role::AdminKabupaten => {
+                    Role::AdminKabupaten | Role::PpidUtama => {
                         matches!(level, Level::Provinsi | Level::Kabupaten | Level::Kota)
                     }
                     Role::Evaluator => true,
@@ -123,7 +132,7 @@ impl Role {
     fn needs(&self) -> &'static str {
         match self {
             Role::AdminKecamatan => "a kecamatan",
-            Role::AdminKabupaten => "a kabupaten, kota or provinsi",
+            Role::AdminKabupaten | Role::PpidUtama => "a kabupaten, kota or provinsi",
             Role::Evaluator => "a region",
             Role::PenghubungOpd => "an office",
             _ => "a village (desa, kelurahan or desa adat)",
@@ -134,7 +143,7 @@ impl Role {
     fn needs_id(&self) -> &'static str {
         match self {
             Role::AdminKecamatan => "sebuah kecamatan",
-            Role::AdminKabupaten => "sebuah kabupaten, kota atau provinsi",
+            Role::AdminKabupaten | Role::PpidUtama => "sebuah kabupaten, kota atau provinsi",
             Role::Evaluator => "sebuah wilayah",
             Role::PenghubungOpd => "sebuah OPD/instansi",
             _ => "sebuah desa, kelurahan atau desa adat",
@@ -151,7 +160,7 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
     "unknown role '{0}' (valid roles: operator_desa, sekretaris_desa, kepala_desa, ppid_desa, \
-     atasan_ppid, admin_kecamatan, admin_kabupaten, penghubung_opd, evaluator)"
+     atasan_ppid, admin_kecamatan, admin_kabupaten, penghubung_opd, evaluator, ppid_utama)"
 )]
 pub struct UnknownRole(pub String);
 
@@ -230,6 +239,12 @@ pub enum Permission {
     CoordinateReports,
     /// Answer and close the reports disposed to one's office or village.
     HandleReports,
+    /// See the information request register, objections and the PPID's reports.
+    ViewInformation,
+    /// Keep the Daftar Informasi Publik and decide information requests (the PPID).
+    ManageInformation,
+    /// Answer objections (keberatan) as the PPID's superior.
+    AnswerKeberatan,
 }
 
 const ADMIN_PERMISSIONS: [Permission; 8] = [
@@ -244,7 +259,7 @@ const ADMIN_PERMISSIONS: [Permission; 8] = [
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -257,6 +272,9 @@ impl Permission {
         Permission::SignLetters,
         Permission::CoordinateReports,
         Permission::HandleReports,
+        Permission::ViewInformation,
+        Permission::ManageInformation,
+        Permission::AnswerKeberatan,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -273,6 +291,9 @@ impl Permission {
             Permission::SignLetters => "sign_letters",
             Permission::CoordinateReports => "coordinate_reports",
             Permission::HandleReports => "handle_reports",
+            Permission::ViewInformation => "view_information",
+            Permission::ManageInformation => "manage_information",
+            Permission::AnswerKeberatan => "answer_keberatan",
         }
     }
 }
@@ -353,7 +374,8 @@ mod tests {
                 "admin_kecamatan",
                 "admin_kabupaten",
                 "penghubung_opd",
-                "evaluator"
+                "evaluator",
+                "ppid_utama"
             ]
         );
         for role in Role::ALL {
@@ -465,14 +487,29 @@ mod tests {
             SignLetters,
             CoordinateReports,
             HandleReports,
+            ViewInformation,
+            AnswerKeberatan,
         ];
         let read_perms: &[Permission] = &[ViewRegion, ViewStaff, ViewAudit];
         let rows: Vec<(RoleGrant, &[&str], &[Permission])> = vec![
             (grant(Role::OperatorDesa, "32.07.01.2001"), &["desa"], operator_perms),
             (grant(Role::SekretarisDesa, "32.07.01.2001"), &["desa"], village_perms),
             (grant(Role::KepalaDesa, "32.07.01.2001"), &["desa"], village_perms),
-            (grant(Role::PpidDesa, "32.07.01.2001"), &["desa"], &[ViewRegion, ViewStaff, HandleReports]),
-            (grant(Role::AtasanPpid, "32.07.01.2001"), &["desa"], &[ViewRegion, ViewStaff]),
+            (
+                grant(Role::PpidDesa, "32.07.01.2001"),
+                &["desa"],
+                &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation],
+            ),
+            (
+                grant(Role::AtasanPpid, "32.07.01.2001"),
+                &["desa"],
+                &[ViewRegion, ViewStaff, ViewInformation, AnswerKeberatan],
+            ),
+            (
+                grant(Role::PpidUtama, "32.07"),
+                &["desa", "other_desa", "kecamatan", "other_kecamatan_desa", "kabupaten", "dinkes", "pupr"],
+                &[ViewRegion, ViewStaff, ViewInformation],
+            ),
             (grant(Role::AdminKecamatan, "32.07.01"), &["desa", "other_desa", "kecamatan"], read_perms),
             (
                 grant(Role::AdminKabupaten, "32.07"),

@@ -15,22 +15,24 @@
 #![forbid(unsafe_code)]
 
 mod diagnostics;
+mod documents;
 mod sample;
 mod world;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use balai_domain::surat::document::{LetterDocument, LetterRenderer, RenderError};
+use balai_domain::surat::document::{Kop, LetterDocument, LetterRenderer, RenderError};
 use qrcode::{EcLevel, QrCode, render::svg};
+use serde::Serialize;
 use typst::foundations::{Bytes, Smart};
-use typst::syntax::Source;
+use typst::syntax::{FileId, Source};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 
-pub use sample::sample_document;
+pub use sample::{sample_document, sample_kit, sample_notice};
 
 use world::{FileIds, LetterWorld};
 
@@ -55,6 +57,8 @@ pub struct TypstRenderer {
     fonts: Vec<Font>,
     ids: FileIds,
     default_template: Source,
+    /// The templates of the documents that are not letters (see the `documents` module).
+    documents: documents::Templates,
     default_logo: Bytes,
 }
 
@@ -68,6 +72,7 @@ impl TypstRenderer {
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
             default_template: Source::new(ids.default_template, DEFAULT_TEMPLATE.to_owned()),
+            documents: documents::Templates::new(&ids),
             default_logo: Bytes::from_string(DEFAULT_LOGO_SVG),
             ids,
         }
@@ -78,8 +83,21 @@ impl TypstRenderer {
             Some(src) => Source::new(self.ids.custom_template, src.to_owned()),
             None => self.default_template.clone(),
         };
-        let data = serde_json::to_vec(doc).map_err(|e| plain_error(format!("cannot encode the letter: {e}")))?;
-        let logo = match &doc.kop.logo_svg {
+        let qr = vec![(self.ids.qr, qr_svg(&doc.verification_url, "the verification URL")?)];
+        self.compile(main, encode(doc, "the letter")?, &doc.kop, qr, &pdf_options(doc))
+    }
+
+    /// Compiles `main` in a world of its own: `data` as `/data.json`, the letterhead's emblem (or
+    /// the default one) as `/logo.svg` and the given QR images. Shared by every kind of document.
+    fn compile(
+        &self,
+        main: Source,
+        data: Bytes,
+        kop: &Kop,
+        qr: Vec<(FileId, Bytes)>,
+        options: &PdfOptions,
+    ) -> Result<Vec<u8>, RenderError> {
+        let logo = match &kop.logo_svg {
             Some(svg) => Bytes::from_string(svg.clone()),
             None => self.default_logo.clone(),
         };
@@ -89,13 +107,13 @@ impl TypstRenderer {
             fonts: &self.fonts,
             ids: &self.ids,
             main,
-            data: Bytes::new(data),
-            qr: Bytes::from_string(qr_svg(&doc.verification_url)?),
+            data,
+            qr,
             logo,
         };
 
         let compiled = typst::compile::<PagedDocument>(&world).output;
-        let pdf = compiled.and_then(|paged| typst_pdf::pdf(&paged, &pdf_options(doc)));
+        let pdf = compiled.and_then(|paged| typst_pdf::pdf(&paged, options));
         pdf.map_err(|errors| diagnostics::to_render_error(&world, &errors))
     }
 }
@@ -116,10 +134,22 @@ impl LetterRenderer for TypstRenderer {
     fn render(&self, document: &LetterDocument, template: Option<&str>) -> Result<Vec<u8>, RenderError> {
         // A village template is arbitrary code: a compiler bug it triggers must become an error
         // for the admin, not take the server thread down.
-        let result = catch_unwind(AssertUnwindSafe(|| self.render_unguarded(document, template)));
-        typst::comemo::evict(CACHE_MAX_AGE);
-        result.unwrap_or_else(|_| Err(plain_error("the letter renderer failed unexpectedly".to_owned())))
+        guarded("the letter renderer failed unexpectedly", || self.render_unguarded(document, template))
     }
+}
+
+/// Runs one render so that a panic inside the compiler becomes an error, then trims comemo's
+/// cache: every render goes through here.
+fn guarded(failure: &str, render: impl FnOnce() -> Result<Vec<u8>, RenderError>) -> Result<Vec<u8>, RenderError> {
+    let result = catch_unwind(AssertUnwindSafe(render));
+    typst::comemo::evict(CACHE_MAX_AGE);
+    result.unwrap_or_else(|_| Err(plain_error(failure.to_owned())))
+}
+
+/// The document as the template reads it from `/data.json`.
+fn encode<T: Serialize>(document: &T, what: &str) -> Result<Bytes, RenderError> {
+    let data = serde_json::to_vec(document).map_err(|e| plain_error(format!("cannot encode {what}: {e}")))?;
+    Ok(Bytes::new(data))
 }
 
 /// Fixed metadata so the same letter always gives the same bytes: no timestamp, and a document
@@ -133,10 +163,11 @@ fn pdf_options(doc: &LetterDocument) -> PdfOptions {
     }
 }
 
-fn qr_svg(url: &str) -> Result<String, RenderError> {
+/// `url` as an SVG QR code; `what` names it in the error ("the verification URL").
+fn qr_svg(url: &str, what: &str) -> Result<Bytes, RenderError> {
     let code = QrCode::with_error_correction_level(url, EcLevel::M)
-        .map_err(|e| plain_error(format!("cannot encode the verification URL as a QR code: {e}")))?;
-    Ok(code.render::<svg::Color>().min_dimensions(200, 200).quiet_zone(false).build())
+        .map_err(|e| plain_error(format!("cannot encode {what} as a QR code: {e}")))?;
+    Ok(Bytes::from_string(code.render::<svg::Color>().min_dimensions(200, 200).quiet_zone(false).build()))
 }
 
 fn plain_error(message: String) -> RenderError {

@@ -1,105 +1,20 @@
 //! Renders letters and reads them back with poppler-utils (pdftotext, pdfinfo, pdffonts): what a
 //! person would see, not how the PDF happens to be encoded.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+mod support;
+
+use std::path::Path;
 
 use balai_domain::surat::document::{Kop, LetterDocument, LetterRenderer, Paper, RenderError, Signer};
 use balai_letters::{DEFAULT_TEMPLATE, TypstRenderer, sample_document};
 
-const F4_PTS: (f64, f64) = (609.45, 935.43);
-const A4_PTS: (f64, f64) = (595.28, 841.89);
-
-fn renderer() -> &'static TypstRenderer {
-    static RENDERER: OnceLock<TypstRenderer> = OnceLock::new();
-    RENDERER.get_or_init(TypstRenderer::new)
-}
+use support::*;
 
 fn render(doc: &LetterDocument) -> Vec<u8> {
     match renderer().render(doc, None) {
         Ok(pdf) => pdf,
         Err(e) => panic!("render failed: {e}"),
     }
-}
-
-/// Keeps the PDF under cargo's per-test scratch folder, so a failure can be looked at.
-fn save(name: &str, pdf: &[u8]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("letters");
-    std::fs::create_dir_all(&dir).expect("create the scratch folder");
-    let path = dir.join(format!("{name}.pdf"));
-    std::fs::write(&path, pdf).expect("write the PDF");
-    path
-}
-
-/// Runs a poppler tool on `pdf`; a missing tool fails the test, never a silent skip.
-fn poppler(tool: &str, args: &[&str], pdf: &Path, stdout_arg: bool) -> String {
-    let mut command = Command::new(tool);
-    command.args(args).arg(pdf);
-    if stdout_arg {
-        command.arg("-");
-    }
-    let output = command.output().unwrap_or_else(|e| {
-        panic!("cannot run {tool} ({e}): these tests need poppler-utils (apt-get install poppler-utils)")
-    });
-    assert!(output.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("poppler prints UTF-8")
-}
-
-fn pdftotext(pdf: &Path) -> String {
-    poppler("pdftotext", &["-layout"], pdf, true)
-}
-
-fn pdfinfo(pdf: &Path) -> String {
-    poppler("pdfinfo", &[], pdf, false)
-}
-
-fn pdffonts(pdf: &Path) -> String {
-    poppler("pdffonts", &[], pdf, false)
-}
-
-fn info_field<'a>(info: &'a str, field: &str) -> &'a str {
-    info.lines()
-        .find_map(|line| line.strip_prefix(field).and_then(|rest| rest.strip_prefix(':')))
-        .map(str::trim)
-        .unwrap_or_else(|| panic!("pdfinfo has no {field}:\n{info}"))
-}
-
-/// "609.45 x 935.43 pts (…)" → (609.45, 935.43)
-fn page_size(info: &str) -> (f64, f64) {
-    let size = info_field(info, "Page size");
-    let mut numbers = size.split_whitespace().filter_map(|w| w.parse::<f64>().ok());
-    (numbers.next().expect("page width"), numbers.next().expect("page height"))
-}
-
-fn pages(info: &str) -> u32 {
-    info_field(info, "Pages").parse().expect("page count")
-}
-
-fn assert_size(info: &str, expected: (f64, f64)) {
-    let (w, h) = page_size(info);
-    assert!((w - expected.0).abs() < 0.05 && (h - expected.1).abs() < 0.05, "page size {w} x {h}, want {expected:?}");
-}
-
-/// Every font listed by pdffonts is embedded ("emb" is the fifth column from the end; names
-/// may be wider than their column).
-fn assert_fonts_embedded(listing: &str) {
-    let fonts: Vec<&str> = listing.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
-    assert!(!fonts.is_empty(), "no fonts in the PDF:\n{listing}");
-    for font in fonts {
-        let columns: Vec<&str> = font.split_whitespace().collect();
-        let emb = columns.len().checked_sub(5).and_then(|i| columns.get(i));
-        assert_eq!(emb, Some(&"yes"), "font not embedded: {font}\n{listing}");
-    }
-}
-
-/// Text as words, so assertions do not depend on where lines wrap or how -layout pads columns.
-fn words(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn assert_contains(text: &str, needle: &str) {
-    assert!(words(text).contains(&words(needle)), "missing {needle:?} in:\n{text}");
 }
 
 fn check_sample(paper: Paper, name: &str, size: (f64, f64)) {
@@ -336,25 +251,11 @@ fn village_logo_is_used_and_bad_input_is_an_error() {
     assert!(err.message.contains("QR"), "{err}");
 }
 
-/// Optional: decodes the QR code when zbarimg (zbar-tools) is installed.
 #[test]
 fn qr_code_holds_the_verification_url() {
-    if Command::new("zbarimg").arg("--version").output().is_err() {
-        eprintln!("skipping the QR decode check: zbarimg not found (apt-get install zbar-tools)");
-        return;
-    }
     let doc = sample_document(Paper::F4);
     let pdf = save("qr", &render(&doc));
-    let png_prefix = pdf.with_extension("");
-    let status =
-        Command::new("pdftoppm").args(["-r", "150", "-png", "-singlefile"]).arg(&pdf).arg(&png_prefix).status();
-    assert!(status.is_ok_and(|s| s.success()), "pdftoppm failed (apt-get install poppler-utils)");
-    let output = Command::new("zbarimg")
-        .args(["--quiet", "--raw"])
-        .arg(png_prefix.with_extension("png"))
-        .output()
-        .expect("run zbarimg");
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), doc.verification_url);
+    assert_eq!(qr_codes(&pdf, 1), vec![doc.verification_url]);
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod letters;
 mod model;
 pub mod outbox;
 mod postgres;
+pub mod ppid;
 pub mod reports;
 pub mod residents;
 mod shared;
@@ -117,6 +118,7 @@ pub trait Store:
     + outbox::OutboxRepo
     + api_tokens::ApiTokenRepo
     + reports::ReportRepo
+    + ppid::PpidRepo
     + Send
     + Sync
     + 'static

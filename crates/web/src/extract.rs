@@ -53,6 +53,16 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// Who this visitor is to the use-cases: the signed-in staff member, else the signed-in
+    /// resident, else an anonymous visitor from `ip`.
+    pub fn actor(&self, ip: &str) -> balai_app::Actor {
+        match (&self.user, &self.resident) {
+            (Some(user), _) => balai_app::Actor::Staff(user.clone()),
+            (None, Some(resident)) => balai_app::Actor::Resident(resident.clone()),
+            (None, None) => balai_app::Actor::Anonymous { ip: ip.to_string() },
+        }
+    }
+
     pub fn layout(&self) -> Layout {
         Layout {
             site_name: self.site_name.clone(),

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::ops::routes())
         .merge(pages::lapor::routes())
         .merge(pages::lapor_ekspor::routes())
+        .merge(pages::ppid::routes())
         .merge(open311::routes())
         .merge(inbound::routes())
         .merge(assets::routes())

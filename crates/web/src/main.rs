@@ -360,12 +360,14 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         .await
         .with_context(|| format!("cannot open the database at {url}"))?;
     store.migrate().await.with_context(|| format!("cannot migrate the database at {url}"))?;
+    // One renderer (fonts loaded once) serves letters and the other documents.
+    let renderer = Arc::new(balai_letters::TypstRenderer::new());
     let letters = balai_app::letters::LetterServices {
-        renderer: Arc::new(balai_letters::TypstRenderer::new()),
+        renderer: renderer.clone(),
         master_key: balai_app::letters::MasterKey::from_bytes(config.load_or_create_secret_key()?),
         certified_signer: None,
     };
-    Ok(App::new(store, Arc::new(SystemClock), config.app_config()).with_letters(letters))
+    Ok(App::new(store, Arc::new(SystemClock), config.app_config()).with_letters(letters).with_documents(renderer))
 }
 
 /// Operator-facing text for an application error (import problems listed line by line).

@@ -766,7 +766,7 @@ impl App {
         self.store.revoke_letter(&letter.id, reason, audit).await.map_err(stale)
     }
 
-    async fn village_head(&self, village: &KodeWilayah) -> AppResult<VillageHead> {
+    pub(crate) async fn village_head(&self, village: &KodeWilayah) -> AppResult<VillageHead> {
         let view = self.village_view(village.as_str()).await?;
         let name_at = |depth: u8| {
             view.ancestors.iter().find(|a| a.code.depth() == depth).map(|a| a.name.clone()).unwrap_or_default()
@@ -783,17 +783,17 @@ impl App {
     }
 }
 
-struct VillageHead {
-    level_label: String,
-    village_name: String,
-    kecamatan_name: String,
-    regency_name: String,
-    government: String,
-    address: String,
+pub(crate) struct VillageHead {
+    pub(crate) level_label: String,
+    pub(crate) village_name: String,
+    pub(crate) kecamatan_name: String,
+    pub(crate) regency_name: String,
+    pub(crate) government: String,
+    pub(crate) address: String,
 }
 
 impl VillageHead {
-    fn kop(&self) -> Kop {
+    pub(crate) fn kop(&self) -> Kop {
         Kop {
             government: self.government.clone(),
             kecamatan: format!("KECAMATAN {}", self.kecamatan_name.to_uppercase()),

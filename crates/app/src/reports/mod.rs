@@ -519,32 +519,33 @@ impl App {
     /// An email and a WhatsApp message to the reporter, on each channel they gave (see
     /// [`confirmation_channels`]).
     fn reporter_messages(&self, report: &Report, subject: &str, text: &str) -> Vec<NewMessage> {
-        let topic = format!("lapor:{}", report.public_id);
-        let mut out = Vec::new();
-        if !report.reporter_email.is_empty() {
-            out.push(NewMessage {
-                channel: "email".into(),
-                recipient: report.reporter_email.clone(),
-                subject: subject.to_string(),
-                body: text.to_string(),
-                topic: topic.clone(),
-            });
-        }
-        if !report.reporter_phone.is_empty() {
-            out.push(NewMessage {
-                channel: "whatsapp".into(),
-                recipient: report.reporter_phone.clone(),
-                subject: subject.to_string(),
-                body: text.to_string(),
-                topic,
-            });
-        }
-        out
+        contact_messages(
+            &report.reporter_email,
+            &report.reporter_phone,
+            &format!("lapor:{}", report.public_id),
+            subject,
+            text,
+        )
     }
 
-    fn local_date(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
+    pub(crate) fn local_date(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
         at.with_timezone(&self.config.utc_offset).date_naive()
     }
+}
+
+/// An email and a WhatsApp message about `topic`, on each contact given (empty ones skipped).
+pub(crate) fn contact_messages(email: &str, phone: &str, topic: &str, subject: &str, text: &str) -> Vec<NewMessage> {
+    [("email", email), ("whatsapp", phone)]
+        .into_iter()
+        .filter(|(_, to)| !to.is_empty())
+        .map(|(channel, to)| NewMessage {
+            channel: channel.into(),
+            recipient: to.to_string(),
+            subject: subject.to_string(),
+            body: text.to_string(),
+            topic: topic.to_string(),
+        })
+        .collect()
 }
 
 /// The channels a reporter hears on: email and/or WhatsApp, as they gave them.
@@ -591,7 +592,7 @@ fn check_report_uploads(uploads: Vec<ReportUpload>, errors: &mut Vec<FieldError>
     out
 }
 
-fn random_file_id() -> String {
+pub(crate) fn random_file_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     hex::encode(bytes)
 }

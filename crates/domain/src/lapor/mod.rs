@@ -63,6 +63,8 @@ macro_rules! word_enum {
     };
 }
 
+pub(crate) use word_enum;
+
 word_enum!(
     /// What the reporter sends.
     ReportKind, UnknownReportKind, "report kind", [
@@ -374,7 +376,7 @@ pub struct Problem {
     pub message: String,
 }
 
-fn problem(field: &'static str, message: impl Into<String>) -> Problem {
+pub(crate) fn problem(field: &'static str, message: impl Into<String>) -> Problem {
     Problem { field, message: message.into() }
 }
 

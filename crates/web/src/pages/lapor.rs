@@ -94,7 +94,7 @@ struct FormQuery {
     desa: String,
 }
 
-fn new_form_key() -> String {
+pub(crate) fn new_form_key() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     hex::encode(bytes)
 }

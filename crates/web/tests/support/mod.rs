@@ -62,12 +62,14 @@ pub async fn spawn_app_at(db: TestDatabase, connect_url: &str) -> TestApp {
         home_region: Some(balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code")),
         ..Default::default()
     };
+    // One renderer (fonts loaded once) serves letters and the other documents.
+    let renderer = Arc::new(balai_letters::TypstRenderer::new());
     let letters = balai_app::letters::LetterServices {
-        renderer: Arc::new(balai_letters::TypstRenderer::new()),
+        renderer: renderer.clone(),
         master_key: balai_app::letters::MasterKey::from_bytes([9; 32]),
         certified_signer: None,
     };
-    let app = App::new(store, clock.clone(), config).with_letters(letters);
+    let app = App::new(store, clock.clone(), config).with_letters(letters).with_documents(renderer);
     let accounts: HashMap<String, String> = seed_demo(&app)
         .await
         .expect("seed")
