@@ -56,6 +56,7 @@ const DEMO_STAFF: &[(&str, &str, &str, &str)] = &[
     ("camat.cihaurbeuti", "Admin Kecamatan Cihaurbeuti (demo)", "admin_kecamatan", "32.07.06"),
     ("operator.sukamulya", "Operator Desa Sukamulya (demo)", "operator_desa", "32.07.06.2001"),
     ("kades.sukamulya", "Kepala Desa Sukamulya (demo)", "kepala_desa", "32.07.06.2001"),
+    ("ppid.sukamulya", "PPID Desa Sukamulya (demo)", "ppid_desa", "32.07.06.2001"),
     ("operator.cikoneng", "Operator Desa Cikoneng (demo)", "operator_desa", "32.07.02.2001"),
     ("pupr.ciamis", "Admin Penghubung Dinas PUPR (demo)", "penghubung_opd", "dinas-pupr"),
 ];
@@ -66,6 +67,65 @@ const DEMO_PENDUDUK_CSV: &str = "nik,no_kk,nama,tempat_lahir,tanggal_lahir,jenis
 3207065208950002,3207060101200001,Euis Nurhayati,Ciamis,1995-08-12,P,Islam,Kawin,Mengurus Rumah Tangga,Dusun Sukamulya,001,002
 3207060703850003,3207060202150002,Dadang Suhendar,Tasikmalaya,1985-03-07,L,Islam,Belum Kawin,Wiraswasta,Dusun Cibodas,003,001
 ";
+
+/// Desa Sukamulya's Daftar Informasi Publik: one item of each class (the village's own
+/// documents, described as a village PPID would).
+fn demo_dip() -> Vec<balai_domain::ppid::DipInput> {
+    let item = |class: &str, title: &str, summary: &str, made: &str, form: &str, retention: &str| {
+        balai_domain::ppid::DipInput {
+            class: class.into(),
+            title: title.into(),
+            summary: summary.into(),
+            holder: "Sekretaris Desa Sukamulya".into(),
+            responsible: "Kepala Desa Sukamulya".into(),
+            made_when_where: made.into(),
+            form: form.into(),
+            retention: retention.into(),
+            consequence_test: String::new(),
+            exemption: String::new(),
+        }
+    };
+    let mut exempt = item(
+        "dikecualikan",
+        "Data pribadi penerima bantuan sosial (NIK, KK dan alamat)",
+        "Daftar nama beserta NIK, nomor KK dan alamat lengkap keluarga penerima BLT Dana Desa.",
+        "2026, Kantor Desa Sukamulya",
+        "keduanya",
+        "5 tahun",
+    );
+    exempt.exemption = "ps17h".into();
+    exempt.consequence_test = "Membuka NIK, nomor KK dan alamat lengkap penerima bantuan mengungkap rahasia pribadi \
+        (Pasal 17 huruf h) dan dapat disalahgunakan untuk penipuan. Kepentingan publik sudah terpenuhi oleh jumlah \
+        penerima dan besaran bantuan per dusun, yang diumumkan sebagai informasi berkala."
+        .into();
+    vec![
+        item(
+            "berkala",
+            "APBDes Sukamulya Tahun Anggaran 2026",
+            "Anggaran pendapatan dan belanja desa beserta rinciannya per bidang kegiatan.",
+            "Januari 2026, Kantor Desa Sukamulya",
+            "keduanya",
+            "10 tahun",
+        ),
+        item(
+            "serta_merta",
+            "Peringatan dini banjir dan jalur evakuasi Dusun Cibodas",
+            "Peta jalur evakuasi dan titik kumpul saat Sungai Citanduy meluap.",
+            "November 2026, Posko Siaga Bencana Desa",
+            "softcopy",
+            "Selama berlaku",
+        ),
+        item(
+            "setiap_saat",
+            "Peraturan Desa Sukamulya Nomor 3 Tahun 2025 tentang Pungutan Desa",
+            "Naskah peraturan desa beserta berita acara musyawarah desa.",
+            "Agustus 2025, Balai Desa Sukamulya",
+            "keduanya",
+            "Permanen",
+        ),
+        exempt,
+    ]
+}
 
 /// A demo account created by this run, with its one-time password.
 #[derive(Debug, Clone)]
@@ -109,6 +169,11 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
     if app.report_categories().await?.is_empty() {
         for (slug, name, tier) in DEMO_CATEGORIES {
             app.save_report_category(&system, slug, name, tier, true).await?;
+        }
+    }
+    if app.store().dip_items("32.07.06.2001").await?.is_empty() {
+        for input in demo_dip() {
+            app.save_dip_item(&system, "32.07.06.2001", None, &input).await?;
         }
     }
     let mut created = Vec::new();

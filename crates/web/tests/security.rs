@@ -396,7 +396,6 @@ impl World {
     async fn build() -> World {
         let mut t = spawn_app().await;
         let admin = t.logged_in("admin.ciamis").await;
-        t.create_staff(&admin, "ppid.sukamulya", "PPID Desa Sukamulya", "ppid_desa", SUKAMULYA).await;
         t.create_staff(&admin, "dinkes.ciamis", "Admin Penghubung Dinkes", "penghubung_opd", "dinkes").await;
         let mut browsers = HashMap::new();
         let mut tokens = HashMap::new();

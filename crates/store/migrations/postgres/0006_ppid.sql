@@ -81,7 +81,7 @@ CREATE INDEX info_requests_published ON info_requests(village_code, notice_at) W
 CREATE TABLE info_request_events (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     request_code TEXT NOT NULL REFERENCES info_requests(code),
-    at           TEXT NOT NULL,
+    at           TIMESTAMPTZ NOT NULL,
     actor_name   TEXT NOT NULL,
     action       TEXT NOT NULL,
     note         TEXT NOT NULL DEFAULT '',
