@@ -33,8 +33,7 @@ async fn ask(b: &support::Browser, information: &str) -> String {
     let sent = b.post(&format!("/desa/{SUKAMULYA}/ppid/minta"), &fields).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let location = sent.location().to_string();
-    let code = between(&location, "/ppid/lacak/", "?").expect("tracking code in the redirect").to_string();
-    code
+    between(&location, "/ppid/lacak/", "?").expect("tracking code in the redirect").to_string()
 }
 
 async fn act(b: &support::Browser, code: &str, fields: &[(&str, &str)]) -> Page {
@@ -182,6 +181,11 @@ async fn a_village_ppid_runs_requests_and_objections_on_the_legal_clocks() {
     let xlsx = ppid.get(&format!("/staf/wilayah/{SUKAMULYA}/ppid/laporan?tahun=2026&format=xlsx")).await;
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.body.starts_with("PK"), "an XLSX is a zip");
+
+    // The socialization kit is public and printable; the letters crate's tests decode its QR codes.
+    assert_pdf(&visitor.get(&format!("/desa/{SUKAMULYA}/poster.pdf")).await);
+    assert_pdf(&visitor.get(&format!("/desa/{SUKAMULYA}/brosur.pdf")).await);
+    assert_eq!(visitor.get("/desa/32.07.06/poster.pdf").await.status, 404, "a kecamatan has no kit");
 
     // Another village's operator sees none of it.
     let op2 = t.logged_in("operator.cikoneng").await;

@@ -197,11 +197,7 @@ impl App {
             place_date: format!("{place}, {}", format_tanggal(self.today())),
             signer: Signer { title_lines: vec![unit], name, nip },
         };
-        let renderer = self.documents()?.clone();
-        tokio::task::spawn_blocking(move || renderer.render_table_report(&doc))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering the annual report: {e}")))
+        self.render_document("the annual report", move |r| r.render_table_report(&doc)).await
     }
 }
 

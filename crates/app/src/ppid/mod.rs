@@ -3,6 +3,7 @@
 //! objections (keberatan) to the atasan PPID, and the PPID's annual report.
 
 mod annual;
+mod kit;
 mod requests;
 
 use balai_domain::contact::{clean_file_name, sniff_upload};
@@ -10,12 +11,14 @@ use balai_domain::dokumen::DocumentRenderer;
 use balai_domain::lapor::Problem;
 use balai_domain::ppid::{self, DipClass, DipInput};
 use balai_domain::roles::{Permission, Target};
+use balai_domain::surat::document::RenderError;
 use balai_domain::wilayah::{KodeWilayah, Region};
 use balai_store::ppid::{DipFileMeta, DipItem, InfoRequest, NewDipFile};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 pub use annual::{AnnualReport, ReportFormat};
+pub use kit::KitFormat;
 pub use requests::{
     DecisionInput, InfoRequestInput, InfoRequestView, InfoSubmitted, KeberatanInput, KeberatanView, PpidRegister,
     RegisterRow,
@@ -62,10 +65,20 @@ impl App {
         self
     }
 
-    fn documents(&self) -> AppResult<&std::sync::Arc<dyn DocumentRenderer>> {
-        self.documents
-            .as_ref()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("document rendering is not configured")))
+    /// Renders a document off the async threads (Typst is CPU-bound); `what` names it in errors.
+    pub(crate) async fn render_document(
+        &self,
+        what: &'static str,
+        render: impl FnOnce(&dyn DocumentRenderer) -> Result<Vec<u8>, RenderError> + Send + 'static,
+    ) -> AppResult<Vec<u8>> {
+        let renderer = self
+            .documents
+            .clone()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("document rendering is not configured")))?;
+        tokio::task::spawn_blocking(move || render(renderer.as_ref()))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {what}: {e}")))
     }
 
     /// A village (desa or kelurahan) by code, with its ancestors; `NotFound` otherwise.

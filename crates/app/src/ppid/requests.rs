@@ -857,11 +857,7 @@ impl App {
             qr_url: self.info_tracking_url(&r.code),
             qr_note: "Pindai untuk melihat status permohonan".into(),
         };
-        let renderer = self.documents()?.clone();
-        tokio::task::spawn_blocking(move || renderer.render_notice(&notice))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering the written notice: {e}")))
+        self.render_document("the written notice", move |r| r.render_notice(&notice)).await
     }
 }
 

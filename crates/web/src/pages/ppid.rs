@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/desa/{code}/ppid/minta", get(form).post(submit))
         .route("/ppid/dip/{id}", get(dip_item))
         .route("/ppid/berkas/{id}", get(dip_file))
+        .route("/desa/{code}/poster.pdf", get(kit_poster))
+        .route("/desa/{code}/brosur.pdf", get(kit_brochure))
         .route("/ppid/lacak", get(find))
         .route("/ppid/lacak/{code}", get(track))
         .route("/ppid/lacak/{code}/pemberitahuan.pdf", get(track_notice))
@@ -108,6 +110,18 @@ async fn dip_file(
 ) -> Result<Response, WebError> {
     let (meta, bytes) = state.app.dip_file(&visitor.actor(&ip), &id).await?;
     Ok(download(&meta.content_type, &meta.file_name, bytes))
+}
+
+// ---- the socialization kit (public: it is printed and posted) ----
+
+async fn kit_poster(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, WebError> {
+    let pdf = state.app.village_kit_pdf(&code, balai_app::ppid::KitFormat::Poster).await?;
+    Ok(download("application/pdf", &format!("poster-{code}.pdf"), pdf))
+}
+
+async fn kit_brochure(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, WebError> {
+    let pdf = state.app.village_kit_pdf(&code, balai_app::ppid::KitFormat::Brochure).await?;
+    Ok(download("application/pdf", &format!("brosur-{code}.pdf"), pdf))
 }
 
 // ---- the request form ----
