@@ -3,7 +3,6 @@
 //! atasan PPID with its answer.
 
 use balai_domain::calendar::{Deadline, SlaState, format_tanggal};
-use balai_domain::contact::{normalize_email, normalize_phone};
 use balai_domain::dokumen::Notice;
 use balai_domain::lapor::clean_text;
 use balai_domain::lapor::tracking::TrackingCode;
@@ -19,7 +18,7 @@ use rand::Rng;
 use serde_json::json;
 
 use super::problems;
-use crate::reports::contact_messages;
+use crate::reports::{contact_messages, optional_contact};
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
 /// What a requester fills in (Perki 1/2018 request form).
@@ -184,16 +183,7 @@ impl App {
         } else if address.chars().count() > MAX_ADDRESS_CHARS {
             errors.push(FieldError::new("address", format!("Alamat paling banyak {MAX_ADDRESS_CHARS} karakter.")));
         }
-        let email = if email.is_empty() {
-            String::new()
-        } else {
-            normalize_email(&email).map_err(|m| errors.push(FieldError::new("email", m))).unwrap_or_default()
-        };
-        let phone = if phone.is_empty() {
-            String::new()
-        } else {
-            normalize_phone(&phone).map_err(|m| errors.push(FieldError::new("phone", m))).unwrap_or_default()
-        };
+        let (email, phone) = optional_contact(&email, &phone, &mut errors);
         if email.is_empty() && phone.is_empty() && !errors.iter().any(|e| e.field == "email" || e.field == "phone") {
             errors.push(FieldError::new("email", "Isi email atau nomor WhatsApp agar PPID dapat mengirim jawaban."));
         }

@@ -197,16 +197,7 @@ impl App {
         if name.chars().count() > 120 {
             errors.push(FieldError::new("name", "Nama paling banyak 120 karakter."));
         }
-        let email = if email.is_empty() {
-            String::new()
-        } else {
-            normalize_email(&email).map_err(|m| errors.push(FieldError::new("email", m))).unwrap_or_default()
-        };
-        let phone = if phone.is_empty() {
-            String::new()
-        } else {
-            normalize_phone(&phone).map_err(|m| errors.push(FieldError::new("phone", m))).unwrap_or_default()
-        };
+        let (email, phone) = optional_contact(&email, &phone, &mut errors);
         if !input.anonymous && email.is_empty() && phone.is_empty() && errors.iter().all(|e| e.field != "email") {
             errors.push(FieldError::new(
                 "email",
@@ -531,6 +522,22 @@ impl App {
     pub(crate) fn local_date(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
         at.with_timezone(&self.config.utc_offset).date_naive()
     }
+}
+
+/// An optional email and phone number, normalised; an empty one stays empty, a malformed one
+/// adds its error to `errors` and comes back empty.
+pub(crate) fn optional_contact(email: &str, phone: &str, errors: &mut Vec<FieldError>) -> (String, String) {
+    let email = if email.is_empty() {
+        String::new()
+    } else {
+        normalize_email(email).map_err(|m| errors.push(FieldError::new("email", m))).unwrap_or_default()
+    };
+    let phone = if phone.is_empty() {
+        String::new()
+    } else {
+        normalize_phone(phone).map_err(|m| errors.push(FieldError::new("phone", m))).unwrap_or_default()
+    };
+    (email, phone)
 }
 
 /// An email and a WhatsApp message about `topic`, on each contact given (empty ones skipped).

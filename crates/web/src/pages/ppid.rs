@@ -720,20 +720,15 @@ async fn add_file(
 ) -> Result<Response, WebError> {
     let (v, village) = editable_item(&state, &staff, &id).await?;
     let actor = balai_app::Actor::Staff(staff.user.clone());
-    let Some(upload) = form.files.into_iter().find(|u| !u.bytes.is_empty()) else {
-        let errors = vec![FieldError::new("berkas", "Pilih berkas PDF, JPEG atau PNG untuk diunggah.")];
-        let page = dip_form(
-            &staff.visitor,
-            village,
-            format!("/staf/ppid/dip/{id}"),
-            input_of(&v.item),
-            Some(v),
-            errors,
-            String::new(),
-        );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let added = match form.files.into_iter().find(|u| !u.bytes.is_empty()) {
+        Some(upload) => {
+            state.app.add_dip_file(&actor, &id, DipUpload { file_name: upload.file_name, bytes: upload.bytes }).await
+        }
+        None => {
+            Err(AppError::Invalid(vec![FieldError::new("berkas", "Pilih berkas PDF, JPEG atau PNG untuk diunggah.")]))
+        }
     };
-    match state.app.add_dip_file(&actor, &id, DipUpload { file_name: upload.file_name, bytes: upload.bytes }).await {
+    match added {
         Ok(_) => Ok(Redirect::to(&format!("/staf/ppid/dip/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = dip_form(
