@@ -11,6 +11,7 @@ pub mod contact;
 pub mod dokumen;
 pub mod lapor;
 pub mod nik;
+pub mod pendampingan;
 pub mod ppid;
 pub mod roles;
 pub mod surat;

@@ -25,10 +25,13 @@ pub enum Role {
     Evaluator,
     /// The regency's PPID utama: sees every village's information register and annual report.
     PpidUtama,
+    /// A kader digital who files letter requests, reports and information requests for residents
+    /// of their village (the elderly, those without a phone) with the resident's recorded consent.
+    Pendamping,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::OperatorDesa,
         Role::SekretarisDesa,
         Role::KepalaDesa,
@@ -39,6 +42,7 @@ impl Role {
         Role::PenghubungOpd,
         Role::Evaluator,
         Role::PpidUtama,
+        Role::Pendamping,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -53,6 +57,7 @@ impl Role {
             Role::PenghubungOpd => "penghubung_opd",
             Role::Evaluator => "evaluator",
             Role::PpidUtama => "ppid_utama",
+            Role::Pendamping => "pendamping",
         }
     }
 
@@ -68,6 +73,7 @@ impl Role {
             Role::PenghubungOpd => "Admin Penghubung OPD",
             Role::Evaluator => "Evaluator",
             Role::PpidUtama => "PPID Utama Kabupaten",
+            Role::Pendamping => "Pendamping Warga (Kader Digital)",
         }
     }
 
@@ -106,6 +112,8 @@ impl Role {
             // The regency administers, but does not handle villages' letters or see their registers.
             Role::AdminKabupaten => &ADMIN_PERMISSIONS,
             Role::PenghubungOpd => &[ViewRegion, HandleReports],
+            // A pendamping files for residents; it sees no register, queue or report of others.
+            Role::Pendamping => &[ViewRegion, AssistResidents],
         }
     }
 
@@ -160,7 +168,7 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
     "unknown role '{0}' (valid roles: operator_desa, sekretaris_desa, kepala_desa, ppid_desa, \
-     atasan_ppid, admin_kecamatan, admin_kabupaten, penghubung_opd, evaluator, ppid_utama)"
+     atasan_ppid, admin_kecamatan, admin_kabupaten, penghubung_opd, evaluator, ppid_utama, pendamping)"
 )]
 pub struct UnknownRole(pub String);
 
@@ -245,6 +253,9 @@ pub enum Permission {
     ManageInformation,
     /// Answer objections (keberatan) as the PPID's superior.
     AnswerKeberatan,
+    /// File letter requests, reports and information requests on behalf of a resident of the
+    /// village, with the resident's consent (the pendamping).
+    AssistResidents,
 }
 
 const ADMIN_PERMISSIONS: [Permission; 8] = [
@@ -259,7 +270,7 @@ const ADMIN_PERMISSIONS: [Permission; 8] = [
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -275,6 +286,7 @@ impl Permission {
         Permission::ViewInformation,
         Permission::ManageInformation,
         Permission::AnswerKeberatan,
+        Permission::AssistResidents,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -294,6 +306,7 @@ impl Permission {
             Permission::ViewInformation => "view_information",
             Permission::ManageInformation => "manage_information",
             Permission::AnswerKeberatan => "answer_keberatan",
+            Permission::AssistResidents => "assist_residents",
         }
     }
 }
@@ -375,7 +388,8 @@ mod tests {
                 "admin_kabupaten",
                 "penghubung_opd",
                 "evaluator",
-                "ppid_utama"
+                "ppid_utama",
+                "pendamping"
             ]
         );
         for role in Role::ALL {
@@ -538,6 +552,7 @@ mod tests {
                 read_perms,
             ),
             (grant(Role::Evaluator, "32.07.01.2001"), &["desa"], read_perms),
+            (grant(Role::Pendamping, "32.07.01.2001"), &["desa"], &[ViewRegion, AssistResidents]),
         ];
         for (g, reached, perms) in &rows {
             for (name, target) in &targets {
