@@ -57,6 +57,7 @@ const DEMO_STAFF: &[(&str, &str, &str, &str)] = &[
     ("operator.sukamulya", "Operator Desa Sukamulya (demo)", "operator_desa", "32.07.06.2001"),
     ("kades.sukamulya", "Kepala Desa Sukamulya (demo)", "kepala_desa", "32.07.06.2001"),
     ("ppid.sukamulya", "PPID Desa Sukamulya (demo)", "ppid_desa", "32.07.06.2001"),
+    ("pendamping.sukamulya", "Kader Digital Desa Sukamulya (demo)", "pendamping", "32.07.06.2001"),
     ("operator.cikoneng", "Operator Desa Cikoneng (demo)", "operator_desa", "32.07.02.2001"),
     ("pupr.ciamis", "Admin Penghubung Dinas PUPR (demo)", "penghubung_opd", "dinas-pupr"),
 ];
@@ -66,6 +67,7 @@ const DEMO_PENDUDUK_CSV: &str = "nik,no_kk,nama,tempat_lahir,tanggal_lahir,jenis
 3207061205900001,3207060101200001,Asep Saepudin,Ciamis,1990-05-12,L,Islam,Kawin,Petani,Dusun Sukamulya,001,002
 3207065208950002,3207060101200001,Euis Nurhayati,Ciamis,1995-08-12,P,Islam,Kawin,Mengurus Rumah Tangga,Dusun Sukamulya,001,002
 3207060703850003,3207060202150002,Dadang Suhendar,Tasikmalaya,1985-03-07,L,Islam,Belum Kawin,Wiraswasta,Dusun Cibodas,003,001
+3207065704480004,3207060303150003,Onah Rohanah,Ciamis,1948-04-17,P,Islam,Cerai Mati,Tidak Bekerja,Dusun Cibodas,003,001
 ";
 
 /// Desa Sukamulya's Daftar Informasi Publik: one item of each class (the village's own

@@ -5,6 +5,7 @@
 
 mod actor;
 mod api_tokens;
+pub mod assist;
 mod audit;
 mod auth;
 mod calendar;

@@ -196,7 +196,7 @@ async fn register_imports_are_checked_row_by_row() {
         }
         other => panic!("expected rejection, got {other:?}"),
     }
-    assert_eq!(app.store().count_penduduk(DESA).await.expect("count"), 3, "nothing written (3 demo residents)");
+    assert_eq!(app.store().count_penduduk(DESA).await.expect("count"), 4, "nothing written (4 demo residents)");
     // The register is the village's own: another village's operator and the regency admin are refused.
     for username in ["operator.cikoneng", "admin.ciamis", "camat.cihaurbeuti"] {
         let actor = staff(&app, username).await;
@@ -497,4 +497,146 @@ async fn golden_text_of_every_default_letter_type() {
         }
     }
     assert!(mismatches.is_empty(), "letters differ from their golden text:\n{}", mismatches.join("\n"));
+}
+
+#[tokio::test]
+async fn a_pendamping_files_for_an_elderly_resident_with_recorded_consent() {
+    use balai_app::assist::AssistInput;
+    let (app, _db) = app().await;
+    let pendamping = staff(&app, "pendamping.sukamulya").await;
+    let operator = staff(&app, "operator.sukamulya").await;
+    let kades = staff(&app, "kades.sukamulya").await;
+    // Onah Rohanah, born 1948, is in the demo register and has no account.
+    let onah = |method: &str, witness: &str, confirmed: bool| AssistInput {
+        nik: "3207065704480004".into(),
+        consent_confirmed: confirmed,
+        consent_method: method.into(),
+        witness: witness.into(),
+        phone: "0813-2222-3333".into(),
+        ..Default::default()
+    };
+    let sktm = filled_fields(&app, "sktm").await;
+    let files =
+        || vec![upload("ktp", "ktp.jpg", JPEG), upload("kk", "kk.png", PNG), upload("pengantar_rt_rw", "rt.pdf", PDF)];
+
+    // No consent, spoken consent without a witness, a resident of another register: refused,
+    // field by field, with the letter's own errors alongside; nothing written.
+    let mut bad_fields = sktm.clone();
+    bad_fields.remove("keperluan");
+    let refused = field_errors(
+        app.assisted_letter_request(&pendamping, DESA, &onah("", "", false), "sktm", bad_fields, files()).await,
+    );
+    let names: Vec<&str> = refused.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(names, ["persetujuan", "cara_persetujuan"], "{refused:?}");
+    let refused = field_errors(
+        app.assisted_letter_request(&pendamping, DESA, &onah("lisan", " ", true), "sktm", sktm.clone(), files()).await,
+    );
+    assert_eq!(refused[0].0, "saksi");
+    let stranger = AssistInput { nik: "3207061205900099".into(), ..onah("tanda_tangan", "", true) };
+    let refused =
+        field_errors(app.assisted_letter_request(&pendamping, DESA, &stranger, "sktm", sktm.clone(), files()).await);
+    assert!(refused[0].0 == "nik" && refused[0].1.contains("tidak terdaftar"), "{refused:?}");
+    let no_contact = AssistInput { phone: String::new(), ..onah("cap_jempol", "", true) };
+    let refused =
+        field_errors(app.assisted_letter_request(&pendamping, DESA, &no_contact, "sktm", sktm.clone(), files()).await);
+    assert_eq!(refused[0].0, "phone");
+    // A pendamping of Sukamulya cannot file in Cikoneng; an operator is not a pendamping.
+    let elsewhere = app
+        .assisted_letter_request(
+            &pendamping,
+            "32.07.02.2001",
+            &onah("cap_jempol", "", true),
+            "sktm",
+            sktm.clone(),
+            files(),
+        )
+        .await;
+    assert!(matches!(elsewhere, Err(AppError::NotFound)), "{elsewhere:?}");
+    let not_pendamping = app
+        .assisted_letter_request(&operator, DESA, &onah("cap_jempol", "", true), "sktm", sktm.clone(), files())
+        .await;
+    assert!(matches!(not_pendamping, Err(AppError::NotFound)), "{not_pendamping:?}");
+    assert!(app.assisted_filings(&operator, DESA).await.expect("list").is_empty(), "nothing half-written");
+    assert!(app.letter_queue(&operator, DESA).await.expect("queue").is_empty());
+
+    // With a thumbprint consent the request is filed for her and shows who assisted.
+    let request = app
+        .assisted_letter_request(&pendamping, DESA, &onah("cap_jempol", "", true), "sktm", sktm.clone(), files())
+        .await
+        .expect("filed");
+    assert_eq!((request.channel.as_str(), request.resident_id), ("pendamping", None));
+    let view = app.letter_request(&operator, &request.id).await.expect("staff view");
+    assert_eq!(view.person.nama, "Onah Rohanah");
+    let assistance = view.assistance.expect("assistance shown to staff");
+    assert_eq!(
+        (assistance.pendamping.as_str(), assistance.consent_method.as_str()),
+        ("pendamping.sukamulya", "cap_jempol")
+    );
+    assert_eq!(view.events[0].note, "Diajukan melalui pendamping");
+    // Her messages go to the recorded contact and tell her where to ask (she has no account).
+    assert_eq!(view.messages.len(), 1);
+    assert_eq!((view.messages[0].channel.as_str(), view.messages[0].recipient.as_str()), ("whatsapp", "+6281322223333"));
+    assert!(view.messages[0].body.contains("pendamping Anda atau kantor desa"), "{}", view.messages[0].body);
+    // The audit trail names the pendamping and the consent.
+    let audit = app.store().audit_recent(&format!("wilayah:{DESA}/surat:{}", request.id), 5).await.expect("audit");
+    let details: serde_json::Value = serde_json::from_str(&audit[0].details).expect("json");
+    assert_eq!(
+        (details["assisted_by"].as_str(), details["consent"].as_str()),
+        (Some("pendamping.sukamulya"), Some("cap_jempol"))
+    );
+    assert!(audit[0].actor.ends_with("pendamping.sukamulya"));
+
+    // The village handles it as any request; she hears when it is signed.
+    app.act_on_request(&operator, &request.id, RequestAction::Verifikasi, "").await.expect("verify");
+    app.sign_request(&kades, &request.id).await.expect("sign");
+    let messages = app.letter_request(&operator, &request.id).await.expect("view").messages;
+    let last = messages.last().expect("message");
+    assert!(last.subject.contains("sudah terbit") && last.body.contains("diambil di kantor desa"), "{last:?}");
+    assert!(messages.iter().all(|m| m.recipient == "+6281322223333"));
+
+    // A report and an information request for her, in her name from the register.
+    let report = balai_app::reports::NewReportInput {
+        kind: "pengaduan".into(),
+        category: "pekerjaan-umum-dan-penataan-ruang".into(),
+        title: "Jalan ke Dusun Cibodas berlubang".into(),
+        description: "Lubang besar di depan rumah RT 003, berbahaya bagi pejalan kaki lanjut usia.".into(),
+        idempotency_key: "assist-report-1".into(),
+        ..Default::default()
+    };
+    let lisan = onah("lisan", "Cucu (cucu kandung)", true);
+    let submitted = app.assisted_report(&pendamping, DESA, &lisan, report, vec![]).await.expect("report");
+    let filed = app.store().report(submitted.code.as_str()).await.expect("load").expect("stored");
+    assert_eq!(
+        (filed.reporter_name.as_str(), filed.channel.as_str(), filed.region_code.as_str()),
+        ("Onah Rohanah", "pendamping", DESA)
+    );
+    let info = balai_app::ppid::InfoRequestInput {
+        information: "Rincian penyaluran BLT Dana Desa 2026 untuk Dusun Cibodas".into(),
+        purpose: "Mengetahui jadwal penyaluran".into(),
+        obtain_method: "melihat".into(),
+        delivery_method: "ambil_langsung".into(),
+        idempotency_key: "assist-info-1".into(),
+        ..Default::default()
+    };
+    let asked = app.assisted_info_request(&pendamping, DESA, &lisan, info).await;
+    let asked = match asked {
+        Ok(a) => a,
+        Err(e) => panic!("info request: {e:?}"),
+    };
+    let ppid = staff(&app, "ppid.sukamulya").await;
+    let view = app.staff_info_request(&ppid, asked.code.as_str()).await.expect("ppid view");
+    assert_eq!(view.request.requester_name, "Onah Rohanah");
+    assert!(view.request.requester_address.contains("RT 003/RW 001"), "{}", view.request.requester_address);
+    assert_eq!(view.assistance.map(|a| a.consent_witness), Some("Cucu (cucu kandung)".to_string()));
+    // The requester's own page (by tracking code) does not show the assistance record.
+    assert!(app.track_info_request(asked.code.as_str()).await.expect("track").assistance.is_none());
+
+    // The pendamping's list has all three; the operator sees them too, another village none.
+    let kinds: Vec<&str> =
+        app.assisted_filings(&pendamping, DESA).await.expect("list").iter().map(|f| f.kind).collect::<Vec<_>>();
+    assert_eq!(kinds.len(), 3);
+    assert!(kinds.contains(&"surat") && kinds.contains(&"laporan") && kinds.contains(&"informasi"));
+    assert_eq!(app.assisted_filings(&operator, DESA).await.expect("list").len(), 3);
+    let cikoneng = staff(&app, "operator.cikoneng").await;
+    assert!(matches!(app.assisted_filings(&cikoneng, DESA).await, Err(AppError::NotFound)));
 }

@@ -14,7 +14,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 const DESA: &str = "32.07.06.2001";
 
 /// The demo seeds three residents of Desa Sukamulya.
-const DEMO_RESIDENTS: i64 = 3;
+const DEMO_RESIDENTS: i64 = 4;
 
 async fn app() -> (App, TestDatabase) {
     let (store, db) = fresh_store().await;

@@ -111,7 +111,10 @@ async fn authorisation_is_decided_in_the_app() {
         async move { app.visible_staff(&actor).await.expect("list").into_iter().map(|u| u.username).collect::<Vec<_>>() }
     };
     assert!(visible(admin.clone()).await.contains(&"petugas.baru".to_string()));
-    assert_eq!(visible(operator.clone()).await, ["kades.sukamulya", "operator.sukamulya", "ppid.sukamulya"]);
+    assert_eq!(
+        visible(operator.clone()).await,
+        ["kades.sukamulya", "operator.sukamulya", "pendamping.sukamulya", "ppid.sukamulya"]
+    );
 
     let office =
         |regency: &str| NewOfficeInput { name: "Dinas Sosial".into(), regency: regency.into(), ..Default::default() };

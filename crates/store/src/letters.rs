@@ -201,6 +201,7 @@ pub trait LetterRepo: Send + Sync {
         attachments: &[NewAttachment],
         messages: &[crate::outbox::NewMessage],
         audit: AuditEvent,
+        assisted: Option<&crate::assistance::Assistance>,
     ) -> StoreResult<()>;
     async fn request(&self, id: &str) -> StoreResult<Option<LetterRequest>>;
     /// A resident's own requests, newest first.
@@ -642,6 +643,7 @@ macro_rules! impl_letter_repo {
                 attachments: &[NewAttachment],
                 messages: &[$crate::outbox::NewMessage],
                 audit: AuditEvent,
+                assisted: Option<&$crate::assistance::Assistance>,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
@@ -667,6 +669,7 @@ macro_rules! impl_letter_repo {
                 insert_event(&mut tx, &r.id, event).await?;
                 insert_attachments(&mut tx, &r.id, attachments, r.received_at).await?;
                 insert_messages(&mut tx, messages, r.received_at).await?;
+                insert_assistance(&mut tx, assisted).await?;
                 tx.commit().await?;
                 Ok(())
             }

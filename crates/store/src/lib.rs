@@ -4,6 +4,7 @@
 //! are written in one transaction inside the method, so transactions never leak through the trait.
 
 pub mod api_tokens;
+pub mod assistance;
 mod error;
 pub mod letters;
 mod model;
@@ -119,6 +120,7 @@ pub trait Store:
     + api_tokens::ApiTokenRepo
     + reports::ReportRepo
     + ppid::PpidRepo
+    + assistance::AssistanceRepo
     + Send
     + Sync
     + 'static

@@ -168,6 +168,7 @@ pub trait PpidRepo {
         event: &InfoEvent,
         messages: &[NewMessage],
         audit: AuditEvent,
+        assisted: Option<&crate::assistance::Assistance>,
     ) -> StoreResult<Registered>;
     async fn info_request(&self, code: &str) -> StoreResult<Option<InfoRequest>>;
     /// Requests of the villages whose code starts with `region_prefix` received in [from, until),
@@ -393,6 +394,7 @@ macro_rules! impl_ppid_repo {
                     event: &InfoEvent,
                     messages: &[$crate::outbox::NewMessage],
                     audit: AuditEvent,
+                    assisted: Option<&$crate::assistance::Assistance>,
                 ) -> StoreResult<Registered> {
                     let mut tx = self.begin_write().await?;
                     if let Some(key) = &r.idempotency_key {
@@ -460,6 +462,7 @@ macro_rules! impl_ppid_repo {
                         })
                         .collect();
                     insert_messages(&mut tx, &messages, r.received_at).await?;
+                    insert_assistance(&mut tx, assisted).await?;
                     append_audit(&mut tx, &audit).await?;
                     tx.commit().await?;
                     Ok(Registered::New(number))

@@ -241,6 +241,7 @@ pub trait ReportRepo: Send + Sync {
         files: &[NewReportFile],
         messages: &[NewMessage],
         audit: AuditEvent,
+        assisted: Option<&crate::assistance::Assistance>,
     ) -> StoreResult<Created>;
     async fn report(&self, code: &str) -> StoreResult<Option<Report>>;
     async fn report_by_public_id(&self, public_id: &str) -> StoreResult<Option<Report>>;
@@ -381,6 +382,7 @@ macro_rules! impl_report_repo {
                 files: &[NewReportFile],
                 messages: &[$crate::outbox::NewMessage],
                 audit: AuditEvent,
+                assisted: Option<&$crate::assistance::Assistance>,
             ) -> StoreResult<Created> {
                 let mut tx = self.begin_write().await?;
                 let inserted = sqlx::query(concat!(
@@ -460,6 +462,7 @@ macro_rules! impl_report_repo {
                     .await?;
                 }
                 insert_messages(&mut tx, messages, r.received_at).await?;
+                insert_assistance(&mut tx, assisted).await?;
                 append_audit(&mut tx, &audit).await?;
                 tx.commit().await?;
                 Ok(Created::Created)

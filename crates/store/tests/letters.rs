@@ -180,6 +180,7 @@ async fn register_requests_and_transitions() {
             &[file("a1", "ktp"), file("a0", "kk")],
             &[message("surat:req-1")],
             audit("letter_request.create"),
+            None,
         )
         .await
         .expect("create");
@@ -235,7 +236,7 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
     for i in 0..50 {
         let r = request(&format!("req-{i}"), budi.id, "menunggu_tanda_tangan");
         store
-            .create_request(&r, &event("", "menunggu_tanda_tangan"), &[], &[], audit("letter_request.create"))
+            .create_request(&r, &event("", "menunggu_tanda_tangan"), &[], &[], audit("letter_request.create"), None)
             .await
             .expect("create");
     }
@@ -290,6 +291,7 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
             &[],
             &[],
             audit("c"),
+            None,
         )
         .await
         .expect("create");
@@ -318,6 +320,7 @@ async fn fifty_parallel_signatures_get_fifty_consecutive_numbers() {
             &[],
             &[],
             audit("c"),
+            None,
         )
         .await
         .expect("create");

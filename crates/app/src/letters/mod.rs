@@ -36,6 +36,17 @@ pub use settings::{LetterSettingsInput, LetterTypeInput};
 
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
+/// Who filed a letter request, and so its channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FiledVia {
+    /// Entered by staff for a resident at the counter.
+    Loket,
+    /// By the resident with this account.
+    Online(i64),
+    /// By a pendamping for a resident of the register, with recorded consent.
+    Pendamping,
+}
+
 /// What issuing letters needs besides the store: a renderer and the installation's secret, and
 /// optionally a certified e-signature service.
 #[derive(Clone)]
@@ -100,6 +111,8 @@ pub struct RequestView {
     pub attachments: Vec<AttachmentMeta>,
     /// The messages sent about it: filled for the village's staff only.
     pub messages: Vec<OutboxMessage>,
+    /// Who filed it for the resident, with which consent (for requests filed by a pendamping).
+    pub assistance: Option<balai_store::assistance::Assistance>,
 }
 
 /// Checks every field of a letter type; the valid values, normalised, and an error per bad one.
@@ -259,19 +272,19 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let (request, event) = self.new_request(actor, &village, &letter_type.spec, person.id, &fields, None).await?;
+        let (request, event) =
+            self.new_request(actor, &village, &letter_type.spec, person.id, &fields, FiledVia::Loket).await?;
         let audit = self.audit_event(
             actor,
             "letter_request.create",
             format!("wilayah:{}/surat:{}", village.as_str(), request.id),
             json!({"type": request.letter_type, "channel": "loket"}),
         );
-        self.store.create_request(&request, &event, &[], &[], audit).await?;
+        self.store.create_request(&request, &event, &[], &[], audit, None).await?;
         Ok(request)
     }
 
-    /// A new request, `diajukan`, due after the type's jangka waktu, with its first event; from
-    /// the counter when `resident_id` is None, online otherwise.
+    /// A new request, `diajukan`, due after the type's jangka waktu, with its first event.
     async fn new_request(
         &self,
         actor: &Actor,
@@ -279,13 +292,14 @@ impl App {
         spec: &LetterTypeSpec,
         penduduk_id: i64,
         fields: &BTreeMap<String, String>,
-        resident_id: Option<i64>,
+        via: FiledVia,
     ) -> AppResult<(LetterRequest, RequestEvent)> {
         let now = self.now();
         let deadline = self.deadline(now, spec.standar.jangka_waktu_hari).await?;
-        let (channel, note) = match resident_id {
-            None => ("loket", "Diajukan di loket"),
-            Some(_) => ("online", "Diajukan daring"),
+        let (channel, note, resident_id) = match via {
+            FiledVia::Loket => ("loket", "Diajukan di loket", None),
+            FiledVia::Online(resident_id) => ("online", "Diajukan daring", Some(resident_id)),
+            FiledVia::Pendamping => ("pendamping", "Diajukan melalui pendamping", None),
         };
         let request = LetterRequest {
             id: random_id(),
@@ -357,8 +371,13 @@ impl App {
         let received = request.received_at.with_timezone(&self.config.utc_offset).date_naive();
         let mut attachments = self.store.attachments(&request.id).await?;
         online::sort_attachments(&letter_type, &mut attachments);
+        let assistance = match request.channel.as_str() {
+            "pendamping" => self.assistance_of(&crate::assist::letter_object(&request.id)).await?,
+            _ => None,
+        };
         Ok(RequestView {
             attachments,
+            assistance,
             messages: Vec::new(),
             events: self.store.request_events(&request.id).await?,
             letter: self.store.letter_for_request(&request.id).await?,

@@ -13,9 +13,18 @@ use balai_store::outbox::NewMessage;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{LetterType, RequestView, parse_state, random_id, stale, validate_fields};
+use super::{FiledVia, LetterType, RequestView, parse_state, random_id, stale, validate_fields};
 use crate::residents::messages_to;
 use crate::{Actor, App, AppError, AppResult, FieldError, ResidentUser};
+
+/// Who is told about a request's progress.
+#[derive(Debug, Clone)]
+pub(super) enum Recipient {
+    /// The resident who asked online, on their account's contact details.
+    Resident(ResidentUser),
+    /// A resident assisted by a pendamping, on the contact recorded with the filing.
+    Assisted { email: String, phone: String },
+}
 
 /// A file as sent by the browser: which requirement it answers, its name, its bytes.
 #[derive(Debug, Clone)]
@@ -86,8 +95,9 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let (request, event) =
-            self.new_request(actor, &village, &letter_type.spec, penduduk_id, &fields, Some(resident.id)).await?;
+        let (request, event) = self
+            .new_request(actor, &village, &letter_type.spec, penduduk_id, &fields, FiledVia::Online(resident.id))
+            .await?;
         let messages = self.messages_for(resident, &request, &letter_type.spec.name, RequestState::Diajukan, "");
         let audit = self.audit_event(
             actor,
@@ -95,7 +105,53 @@ impl App {
             format!("wilayah:{}/surat:{}", village.as_str(), request.id),
             json!({"type": request.letter_type, "channel": "online", "attachments": attachments.len()}),
         );
-        self.store.create_request(&request, &event, &attachments, &messages, audit).await?;
+        self.store.create_request(&request, &event, &attachments, &messages, audit, None).await?;
+        Ok(request)
+    }
+
+    /// A pendamping files a letter request for a resident of the register (consent and contact
+    /// already checked by `crate::assist`): the same rules as online, the assistance recorded
+    /// with the request, and the confirmation sent to the recorded contact.
+    pub(crate) async fn create_assisted_request(
+        &self,
+        actor: &Actor,
+        assisted: &crate::assist::Assisted,
+        letter_type: &str,
+        fields: BTreeMap<String, String>,
+        uploads: Vec<Upload>,
+        mut errors: Vec<FieldError>,
+    ) -> AppResult<LetterRequest> {
+        let village = KodeWilayah::parse(&assisted.person.village_code).map_err(|_| AppError::NotFound)?;
+        let letter_type = self
+            .letter_catalogue(&village)
+            .await?
+            .into_iter()
+            .find(|t| t.spec.slug == letter_type && t.active && t.spec.online);
+        let Some(letter_type) = letter_type else {
+            errors.push(FieldError::new("letter_type", "Pilih jenis surat."));
+            return Err(AppError::Invalid(errors));
+        };
+        let fields = validate_fields(&letter_type.spec, &fields, &mut errors);
+        let attachments = check_uploads(&letter_type.spec, uploads, &[], &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let (request, event) = self
+            .new_request(actor, &village, &letter_type.spec, assisted.person.id, &fields, FiledVia::Pendamping)
+            .await?;
+        let recipient = Recipient::Assisted { email: assisted.email.clone(), phone: assisted.phone.clone() };
+        let messages = self.letter_messages(&recipient, &request, &letter_type.spec.name, RequestState::Diajukan, "");
+        let mut details = json!({"type": request.letter_type, "channel": "pendamping",
+                                 "attachments": attachments.len()});
+        assisted.add_audit_details(&mut details);
+        let audit = self.audit_event(
+            actor,
+            "letter_request.create",
+            format!("wilayah:{}/surat:{}", village.as_str(), request.id),
+            details,
+        );
+        let record = assisted.record(crate::assist::letter_object(&request.id), request.received_at);
+        self.store.create_request(&request, &event, &attachments, &messages, audit, Some(&record)).await?;
         Ok(request)
     }
 
@@ -238,22 +294,34 @@ impl App {
         Ok(request)
     }
 
-    /// Messages to the resident who asked online about a request's new state (none for walk-ins,
-    /// and none for states that are only internal steps).
+    /// Messages about a request's new state to the resident who asked online, or to the contact
+    /// recorded by the pendamping who filed it (none for walk-ins, and none for states that are
+    /// only internal steps).
     pub(super) async fn resident_messages(
         &self,
         request: &LetterRequest,
         to: RequestState,
         note: &str,
     ) -> AppResult<Vec<NewMessage>> {
-        let Some(resident_id) = request.resident_id else { return Ok(Vec::new()) };
-        let Some(resident) = self.store.resident(resident_id).await? else { return Ok(Vec::new()) };
+        let recipient = match request.resident_id {
+            Some(resident_id) => match self.store.resident(resident_id).await? {
+                Some(resident) => Recipient::Resident(ResidentUser::from(resident)),
+                None => return Ok(Vec::new()),
+            },
+            None if request.channel == "pendamping" => {
+                match self.store.assistance_for(&crate::assist::letter_object(&request.id)).await? {
+                    Some(a) => Recipient::Assisted { email: a.contact_email, phone: a.contact_phone },
+                    None => return Ok(Vec::new()),
+                }
+            }
+            None => return Ok(Vec::new()),
+        };
         let village = KodeWilayah::parse(&request.village_code).map_err(|_| AppError::NotFound)?;
         let type_name = self
             .letter_type(&village, &request.letter_type)
             .await
             .map_or_else(|_| request.letter_type.clone(), |t| t.spec.name);
-        Ok(self.messages_for(&ResidentUser::from(resident), request, &type_name, to, note))
+        Ok(self.letter_messages(&recipient, request, &type_name, to, note))
     }
 
     fn messages_for(
@@ -264,23 +332,55 @@ impl App {
         to: RequestState,
         note: &str,
     ) -> Vec<NewMessage> {
+        self.letter_messages(&Recipient::Resident(resident.clone()), request, type_name, to, note)
+    }
+
+    /// The message for a request's new state. A resident with an account follows it on their
+    /// page; an assisted resident has none, so they are told where to ask instead.
+    pub(super) fn letter_messages(
+        &self,
+        recipient: &Recipient,
+        request: &LetterRequest,
+        type_name: &str,
+        to: RequestState,
+        note: &str,
+    ) -> Vec<NewMessage> {
         let url = format!("{}/warga/permohonan/{}", self.config.public_url.trim_end_matches('/'), request.id);
         let code = tracking_code(&request.id);
+        let assisted = matches!(recipient, Recipient::Assisted { .. });
+        let follow = |verb: &str| {
+            if assisted {
+                format!("Tanyakan kepada pendamping Anda atau kantor desa dengan menyebut kode {code}.")
+            } else {
+                format!("{verb} di {url}")
+            }
+        };
         let (subject, body) = match to {
             RequestState::Diajukan => (
                 format!("Permohonan {type_name} diterima ({code})"),
                 format!(
-                    "Permohonan {type_name} Anda diterima dengan kode {code}. Paling lambat selesai {}. Pantau di {url}",
-                    balai_domain::calendar::format_tanggal(request.due_on)
+                    "Permohonan {type_name} Anda diterima dengan kode {code}. Paling lambat selesai {}. {}",
+                    balai_domain::calendar::format_tanggal(request.due_on),
+                    follow("Pantau")
                 ),
             ),
             RequestState::PerluPerbaikan => (
                 format!("Permohonan {type_name} perlu diperbaiki ({code})"),
-                format!("Permohonan {type_name} Anda dikembalikan untuk diperbaiki: {note}. Perbaiki di {url}"),
+                format!("Permohonan {type_name} Anda dikembalikan untuk diperbaiki: {note}. {}", follow("Perbaiki")),
             ),
             RequestState::MenungguTandaTangan => (
                 format!("Permohonan {type_name} sudah diverifikasi ({code})"),
-                format!("Permohonan {type_name} Anda sudah diverifikasi dan menunggu tanda tangan. Pantau di {url}"),
+                format!(
+                    "Permohonan {type_name} Anda sudah diverifikasi dan menunggu tanda tangan. {}",
+                    follow("Pantau")
+                ),
+            ),
+            RequestState::Selesai if assisted => (
+                format!("Surat {type_name} sudah terbit ({code})"),
+                format!(
+                    "Surat {type_name} Anda sudah ditandatangani dan dapat diambil di kantor desa dengan menyebut \
+                     kode {code}, atau melalui pendamping Anda."
+                ),
             ),
             RequestState::Selesai => (
                 format!("Surat {type_name} sudah terbit ({code})"),
@@ -288,15 +388,19 @@ impl App {
             ),
             RequestState::Ditolak => (
                 format!("Permohonan {type_name} ditolak ({code})"),
-                format!("Permohonan {type_name} Anda ditolak: {note}. Rincian di {url}"),
+                format!("Permohonan {type_name} Anda ditolak: {note}. {}", follow("Rincian")),
             ),
             RequestState::Diperiksa if request.state == RequestState::PerluPerbaikan.as_str() => (
                 format!("Perbaikan permohonan {type_name} diterima ({code})"),
-                format!("Perbaikan Anda diterima dan akan diperiksa kembali. Pantau di {url}"),
+                format!("Perbaikan Anda diterima dan akan diperiksa kembali. {}", follow("Pantau")),
             ),
             _ => return Vec::new(),
         };
-        messages_to(&resident.phone, &resident.email, &subject, &body, &format!("surat:{}", request.id))
+        let (phone, email) = match recipient {
+            Recipient::Resident(r) => (r.phone.as_str(), r.email.as_str()),
+            Recipient::Assisted { email, phone } => (phone.as_str(), email.as_str()),
+        };
+        messages_to(phone, email, &subject, &body, &format!("surat:{}", request.id))
     }
 }
 

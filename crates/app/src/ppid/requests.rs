@@ -101,6 +101,8 @@ pub struct InfoRequestView {
     pub may_answer_keberatan: bool,
     /// A written notice exists (extension or decision) and can be downloaded.
     pub has_notice: bool,
+    /// Who filed it for the resident, with which consent: for the PPID's staff.
+    pub assistance: Option<balai_store::assistance::Assistance>,
 }
 
 /// A line of the register.
@@ -147,8 +149,29 @@ impl App {
         input: InfoRequestInput,
         channel: &str,
     ) -> AppResult<InfoSubmitted> {
+        self.file_info_request(actor, village, input, channel, None, Vec::new()).await
+    }
+
+    /// Registers an information request; an assisted one (`assisted`, with `errors` found in its
+    /// assistance part) is filed in the resident's name from the register, on the contact the
+    /// pendamping recorded.
+    pub(crate) async fn file_info_request(
+        &self,
+        actor: &Actor,
+        village: &str,
+        mut input: InfoRequestInput,
+        channel: &str,
+        assisted: Option<&crate::assist::Assisted>,
+        mut errors: Vec<FieldError>,
+    ) -> AppResult<InfoSubmitted> {
         let (village, _) = self.village_region(village).await?;
-        let mut errors = Vec::new();
+        if let Some(a) = assisted {
+            input.name.clone_from(&a.person.nama);
+            input.nik.clone_from(&a.person.nik);
+            input.address = a.address();
+            input.email.clone_from(&a.email);
+            input.phone.clone_from(&a.phone);
+        }
         let one_line = |s: &str| clean_text(s).replace(['\n', '\t'], " ");
         let mut name = one_line(&input.name);
         let mut email = input.email.trim().to_string();
@@ -280,8 +303,9 @@ impl App {
         };
         let event = InfoEvent {
             at: now,
-            actor_name: match actor {
-                Actor::Staff(u) => format!("{} (dicatat petugas)", u.full_name),
+            actor_name: match (actor, assisted) {
+                (_, Some(a)) => format!("{} (melalui pendamping {})", request.requester_name, a.pendamping_name),
+                (Actor::Staff(u), None) => format!("{} (dicatat petugas)", u.full_name),
                 _ => request.requester_name.clone(),
             },
             action: "diajukan".into(),
@@ -301,15 +325,20 @@ impl App {
             .iter()
             .map(|m| if m.channel == "email" { "email" } else { "whatsapp" })
             .collect::<Vec<&'static str>>();
+        let mut details = json!({"channel": channel, "dip_item": request.dip_item_id,
+                                 "obtain": request.obtain_method, "delivery": request.delivery_method});
+        if let Some(a) = assisted {
+            a.add_audit_details(&mut details);
+        }
         let audit = self.audit_event(
             actor,
             "info_request.submit",
             format!("wilayah:{}/informasi:{}", request.village_code, request.code),
-            json!({"channel": channel, "dip_item": request.dip_item_id, "obtain": request.obtain_method,
-                   "delivery": request.delivery_method}),
+            details,
         );
         let numbering = self.numbering(&village, received_on);
-        match self.store.register_info_request(&request, &numbering, &event, &messages, audit).await? {
+        let record = assisted.map(|a| a.record(crate::assist::info_object(&request.code), now));
+        match self.store.register_info_request(&request, &numbering, &event, &messages, audit, record.as_ref()).await? {
             Registered::New(number) => Ok(InfoSubmitted { code, number, deadline, duplicate: false, channels }),
             Registered::Duplicate(existing) => {
                 let first = self.store.info_request(&existing).await?.ok_or(AppError::NotFound)?;
@@ -390,6 +419,10 @@ impl App {
             may_deliver: manage && matches!(state, RequestState::Dikabulkan | RequestState::DikabulkanSebagian),
             may_answer_keberatan,
             has_notice: request.extended_at.is_some() || request.notice_at.is_some(),
+            assistance: match (staff, request.channel.as_str()) {
+                (true, "pendamping") => self.assistance_of(&crate::assist::info_object(&request.code)).await?,
+                _ => None,
+            },
             request,
             staff,
             state,

@@ -38,6 +38,8 @@ pub enum Channel {
     Web,
     Open311,
     Sms,
+    /// Filed by a pendamping for a resident, with recorded consent.
+    Pendamping,
 }
 
 impl Channel {
@@ -46,6 +48,7 @@ impl Channel {
             Channel::Web => "web",
             Channel::Open311 => "open311",
             Channel::Sms => "sms",
+            Channel::Pendamping => "pendamping",
         }
     }
 }
@@ -126,6 +129,8 @@ pub struct ReportView {
     pub may_rate: bool,
     pub may_reopen: bool,
     pub escalated: bool,
+    /// Who filed it for the resident, with which consent: for the coordinator and the office.
+    pub assistance: Option<balai_store::assistance::Assistance>,
 }
 
 impl App {
@@ -138,7 +143,27 @@ impl App {
         uploads: Vec<ReportUpload>,
         channel: Channel,
     ) -> AppResult<Submitted> {
-        let mut errors = Vec::new();
+        self.file_report(actor, input, uploads, channel, None, Vec::new()).await
+    }
+
+    /// Takes a report; an assisted one (`assisted`, with `errors` found in its assistance part)
+    /// is the resident's, on the contact the pendamping recorded.
+    pub(crate) async fn file_report(
+        &self,
+        actor: &Actor,
+        mut input: NewReportInput,
+        uploads: Vec<ReportUpload>,
+        channel: Channel,
+        assisted: Option<&crate::assist::Assisted>,
+        mut errors: Vec<FieldError>,
+    ) -> AppResult<Submitted> {
+        if let Some(a) = assisted {
+            input.name.clone_from(&a.person.nama);
+            input.email.clone_from(&a.email);
+            input.phone.clone_from(&a.phone);
+            input.anonymous = false;
+            input.region.clone_from(&a.person.village_code);
+        }
         let kind = input.kind.parse::<ReportKind>().ok();
         if kind.is_none() {
             errors.push(FieldError::new("kind", "Pilih jenis laporan: pengaduan, aspirasi atau permintaan informasi."));
@@ -277,7 +302,11 @@ impl App {
         let event = ReportEvent {
             at: now,
             party: ReportParty::Pelapor.as_str().into(),
-            actor_name: if anonymous { "Anonim".into() } else { report.reporter_name.clone() },
+            actor_name: match assisted {
+                _ if anonymous => "Anonim".into(),
+                Some(a) => format!("{} (melalui pendamping {})", report.reporter_name, a.pendamping_name),
+                None => report.reporter_name.clone(),
+            },
             action: "kirim".into(),
             from_state: String::new(),
             to_state: report.state.clone(),
@@ -294,14 +323,14 @@ impl App {
         );
         let messages = self.reporter_messages(&report, &format!("Laporan diterima ({})", code.display()), &text);
         let channels = confirmation_channels(&report);
-        let audit = self.audit_event(
-            actor,
-            "report.submit",
-            format!("report:{}", report.public_id),
-            json!({"kind": report.kind, "category": report.category, "region": report.region_code,
-                   "channel": report.channel, "files": files.len(), "anonymous": anonymous}),
-        );
-        match self.store.create_report(&report, &event, &files, &messages, audit).await? {
+        let mut details = json!({"kind": report.kind, "category": report.category, "region": report.region_code,
+                                 "channel": report.channel, "files": files.len(), "anonymous": anonymous});
+        if let Some(a) = assisted {
+            a.add_audit_details(&mut details);
+        }
+        let audit = self.audit_event(actor, "report.submit", format!("report:{}", report.public_id), details);
+        let record = assisted.map(|a| a.record(crate::assist::report_object(&report.code), now));
+        match self.store.create_report(&report, &event, &files, &messages, audit, record.as_ref()).await? {
             Created::Created => {
                 Ok(Submitted { public_id: report.public_id, code, duplicate: false, verify_deadline, channels })
             }
@@ -447,7 +476,12 @@ impl App {
         let closed_on = report.closed_at.map(|at| self.local_date(at));
         let may_reopen = viewer == Viewer::Reporter
             && lapor::may_reopen(&calendar, state, closed_on, report.reopened, today).is_ok();
+        let assistance = match (staff, report.channel.as_str()) {
+            (true, "pendamping") => self.assistance_of(&crate::assist::report_object(&report.code)).await?,
+            _ => None,
+        };
         Ok(ReportView {
+            assistance,
             may_reply: (viewer == Viewer::Reporter && !state.is_closed() && state != ReportState::Tunda)
                 || (staff && !state.is_closed()),
             may_rate: viewer == Viewer::Reporter && state == ReportState::Selesai && report.rating.is_none(),
