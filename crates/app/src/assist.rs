@@ -14,7 +14,7 @@ use balai_store::assistance::Assistance;
 use balai_store::letters::{LetterRequest, Penduduk};
 use chrono::{DateTime, Utc};
 
-use crate::letters::Upload;
+use crate::letters::{LetterType, Upload};
 use crate::ppid::{InfoRequestInput, InfoSubmitted};
 use crate::reports::{Channel, NewReportInput, ReportUpload, Submitted, optional_contact};
 use crate::{Actor, App, AppError, AppResult, FieldError};
@@ -159,6 +159,13 @@ impl App {
             _ => None,
         };
         Ok((assisted, errors))
+    }
+
+    /// The letter types a pendamping may file for a resident: those the village offers online.
+    pub async fn assist_letter_catalogue(&self, actor: &Actor, village: &str) -> AppResult<Vec<LetterType>> {
+        let code = KodeWilayah::parse(village).map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::AssistResidents, &Target::Wilayah(&code))?;
+        Ok(self.letter_catalogue(&code).await?.into_iter().filter(|t| t.active && t.spec.online).collect())
     }
 
     /// A pendamping files a letter request for a resident.

@@ -575,7 +575,10 @@ async fn a_pendamping_files_for_an_elderly_resident_with_recorded_consent() {
     assert_eq!(view.events[0].note, "Diajukan melalui pendamping");
     // Her messages go to the recorded contact and tell her where to ask (she has no account).
     assert_eq!(view.messages.len(), 1);
-    assert_eq!((view.messages[0].channel.as_str(), view.messages[0].recipient.as_str()), ("whatsapp", "+6281322223333"));
+    assert_eq!(
+        (view.messages[0].channel.as_str(), view.messages[0].recipient.as_str()),
+        ("whatsapp", "+6281322223333")
+    );
     assert!(view.messages[0].body.contains("pendamping Anda atau kantor desa"), "{}", view.messages[0].body);
     // The audit trail names the pendamping and the consent.
     let audit = app.store().audit_recent(&format!("wilayah:{DESA}/surat:{}", request.id), 5).await.expect("audit");

@@ -28,6 +28,13 @@ pub struct Assistance {
     pub at: DateTime<Utc>,
 }
 
+impl Assistance {
+    /// How consent was given, in words.
+    pub fn consent_label(&self) -> &'static str {
+        balai_domain::pendampingan::ConsentMethod::parse(&self.consent_method).map_or("", |m| m.label())
+    }
+}
+
 #[async_trait]
 pub trait AssistanceRepo: Send + Sync {
     /// The assistance behind a filing, if it was assisted.

@@ -7,6 +7,7 @@ pub mod lapor_ekspor;
 pub mod letter_admin;
 pub mod letters;
 pub mod ops;
+pub mod pendamping;
 pub mod ppid;
 pub mod public;
 pub mod register;

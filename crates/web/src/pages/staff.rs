@@ -50,6 +50,10 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Result<HomePage, W
     for grant in &staff.user.grants {
         let (scope, link) = match &grant.scope {
             Scope::Wilayah(code) => match state.app.store().region(code).await.map_err(AppError::from)? {
+                // A pendamping's work is assisted filing; the village's staff page is not theirs.
+                Some(r) if r.level.is_village() && grant.role == Role::Pendamping => {
+                    (format!("{} {} ({code})", r.level.label(), r.name), format!("/staf/desa/{code}/pendamping"))
+                }
                 Some(r) if r.level.is_village() => {
                     (format!("{} {} ({code})", r.level.label(), r.name), format!("/staf/desa/{code}"))
                 }
