@@ -192,3 +192,32 @@ async fn a_village_ppid_runs_requests_and_objections_on_the_legal_clocks() {
     assert_eq!(op2.get(&format!("/staf/ppid/{first}")).await.status, 404);
     assert_eq!(op2.get(&format!("/staf/desa/{SUKAMULYA}/ppid")).await.status, 404);
 }
+
+#[tokio::test]
+async fn an_information_request_sent_through_the_reports_form_goes_to_the_village_ppid() {
+    let t = spawn_app().await;
+    let visitor = t.browser();
+    let form = visitor.get("/lapor").await;
+    assert_eq!(form.status, 200);
+    let fields = [
+        ("kind", "permintaan_informasi"),
+        ("category", "kependudukan"),
+        ("region", SUKAMULYA),
+        ("title", "APBDes 2026"),
+        ("description", "Rincian belanja & pendapatan"),
+        ("name", "Budi Santoso"),
+        ("email", "budi@example.org"),
+    ];
+    let sent = visitor.post_files("/lapor", &fields, &[], Some(csrf_of(&visitor))).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let location = sent.location().to_string();
+    assert!(location.starts_with(&format!("/desa/{SUKAMULYA}/ppid/minta?dari=lapor&")), "{location}");
+    // No report was made: the PPID form carries on with what was typed.
+    let ppid_form = visitor.get(&location).await;
+    assert_eq!(ppid_form.status, 200);
+    assert!(ppid_form.body.contains("Isian Anda dari formulir laporan sudah kami bawa"), "{}", ppid_form.body);
+    assert!(ppid_form.body.contains("APBDes 2026\nRincian belanja &#38; pendapatan"), "{}", ppid_form.body);
+    assert!(ppid_form.body.contains("value=\"Budi Santoso\"") && ppid_form.body.contains("value=\"budi@example.org\""));
+    let admin = t.logged_in("admin.ciamis").await;
+    assert!(admin.get("/staf/lapor").await.body.contains("Menunggu verifikasi (0)"), "no report was filed");
+}

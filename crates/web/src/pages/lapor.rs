@@ -16,6 +16,7 @@ use balai_app::reports::{
 use balai_app::{Actor, AppError, FieldError};
 use balai_domain::calendar::format_tanggal;
 use balai_domain::lapor::{ReportAction, ReportKind, ReportState, Tier};
+use balai_domain::wilayah::KodeWilayah;
 use balai_store::reports::ReportCategory;
 use rand::Rng;
 use serde::Deserialize;
@@ -166,6 +167,28 @@ async fn submit(
         confidential: v.confidential,
         idempotency_key: v.key.clone(),
     };
+    // An information request to a village is the PPID's, on its own legal clock (UU 14/2008):
+    // the reporter continues on the PPID form with what they typed.
+    if v.kind == ReportKind::PermintaanInformasi.as_str() {
+        if let Ok(code) = KodeWilayah::parse(&v.region) {
+            if code.level() == balai_domain::wilayah::Level::Desa {
+                let information = [v.title.trim(), v.description.trim()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("dari", "lapor")
+                    .append_pair("informasi", &information)
+                    .append_pair("nama", &v.name)
+                    .append_pair("email", &v.email)
+                    .append_pair("telepon", &v.phone)
+                    .finish();
+                return Ok(Redirect::to(&format!("/desa/{}/ppid/minta?{query}", code.as_str())).into_response());
+            }
+        }
+    }
     let actor = match &visitor.resident {
         Some(resident) => Actor::Resident(resident.clone()),
         None => Actor::Anonymous { ip },

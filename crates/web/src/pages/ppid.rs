@@ -189,6 +189,9 @@ async fn form_page(
 
 #[derive(Deserialize, Default)]
 struct FormQuery {
+    /// `lapor` when the reporter came from the reports form with an information request.
+    #[serde(default)]
+    dari: String,
     #[serde(default)]
     dip: String,
     #[serde(default)]
@@ -213,6 +216,9 @@ async fn form(
     v.insert("name".to_string(), q.nama);
     v.insert("email".to_string(), q.email);
     v.insert("phone".to_string(), q.telepon);
+    if q.dari == "lapor" {
+        v.insert("from_reports".to_string(), "1".into());
+    }
     v.insert("obtain_method".to_string(), "salinan_softcopy".into());
     v.insert("delivery_method".to_string(), "email".into());
     v.insert("idempotency_key".to_string(), super::lapor::new_form_key());
