@@ -6,7 +6,11 @@
 //      and opens the verification page;
 //   2. reports: an anonymous report, verified and disposed to Dinas PUPR, answered and closed by
 //      the office, rated by the reporter on the tracking page;
-//   3. every citizen page on a 390×844 phone: a full-page screenshot (artifacts/*.png) and no
+//   3. public information: the village portal and a DIP page, a request extended once and granted
+//      with its written notice, another refused, objected to and answered by the atasan PPID, the
+//      annual report, and the poster whose QR code opens the portal;
+//   4. assisted filing: the pendamping files an SKTM for an elderly resident with her consent;
+//   5. every citizen page on a 390×844 phone: a full-page screenshot (artifacts/*.png) and no
 //      horizontal overflow.
 // Citizens' and staff's browser contexts run with JavaScript disabled: the pages must work by
 // plain links and form posts.
@@ -15,7 +19,7 @@
 // E2E_ARTIFACTS (default e2e/artifacts), E2E_KEEP=1 keeps the temporary database directory.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -122,7 +126,7 @@ async function startServer() {
     const m = line.match(/^\s+([a-z]+\.[a-z]+)\s+(\S+)\s+([a-z_]+)\s+(\S+)\s*$/);
     if (m) server.passwords[m[1]] = m[2];
   }
-  for (const user of ['operator.sukamulya', 'kades.sukamulya', 'admin.ciamis', 'pupr.ciamis']) {
+  for (const user of ['operator.sukamulya', 'kades.sukamulya', 'admin.ciamis', 'pupr.ciamis', 'ppid.sukamulya', 'pendamping.sukamulya']) {
     if (!server.passwords[user]) throw new Error(`no demo password for ${user} in the server's output:\n${stdout}`);
   }
   return server;
@@ -186,6 +190,7 @@ async function makeImages(browser) {
 /** Clicks something that loads a new page (link or form submit) and waits for it to load. */
 async function go(page, locator, expectUrl) {
   const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 15_000 });
+  navigated.catch(() => {}); // if the click fails, its error is the one to report
   await locator.click();
   await navigated;
   await page.waitForLoadState('load');
@@ -522,11 +527,210 @@ async function reportFlow(browser, server, files) {
   await reporter.context().close();
 }
 
+// ---------- flow 3: public information (PPID) ----------
+
+/** A visitor asks the village PPID for information from the portal; returns the tracking code. */
+async function askPpid(visitor, information) {
+  await visit(visitor, `/desa/${VILLAGE}`);
+  await go(visitor, visitor.getByRole('link', { name: 'Informasi publik Sukamulya' }), `/desa/${VILLAGE}/ppid`);
+  await go(visitor, visitor.getByRole('link', { name: 'Minta informasi', exact: true }), `/desa/${VILLAGE}/ppid/minta`);
+  await visitor.getByLabel('Rincian informasi yang dibutuhkan').fill(information);
+  await visitor.getByLabel('Tujuan penggunaan informasi').fill('Bahan musyawarah kelompok tani');
+  await visitor.getByRole('radio', { name: 'Mendapatkan salinan (softcopy)' }).check();
+  await visitor.getByRole('radio', { name: 'Email', exact: true }).check();
+  await visitor.getByLabel('Nama lengkap').fill('Rina Marlina');
+  await visitor.getByLabel('NIK').fill('3207064101920005');
+  await visitor.getByLabel('Alamat').fill('Dusun Sukamulya RT 002 RW 002');
+  await visitor.locator('#email').fill('rina-e2e@example.org');
+  await go(visitor, visitor.getByRole('button', { name: 'Kirim permohonan' }));
+  await noFormErrors(visitor);
+  assertUrl(visitor, /^\/ppid\/lacak\/[0-9A-Z]{10}\?baru=1$/);
+  await expectText(visitor, 'Permohonan informasi terkirim', 'Kode pelacakan', information);
+  return new URL(visitor.url()).pathname.split('/').pop();
+}
+
+/** Downloads a PDF the page links to and returns its bytes. */
+async function downloadPdf(page, linkName) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: linkName }).click()]);
+  const file = path.join(ARTIFACTS, download.suggestedFilename() || 'unduhan.pdf');
+  await download.saveAs(file);
+  const bytes = fs.readFileSync(file);
+  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', `${linkName} is a PDF`);
+  return { file, bytes };
+}
+
+/** The URLs in a PDF's QR codes (pdftoppm renders it, zbarimg reads them). */
+function qrUrls(pdfFile) {
+  const prefix = pdfFile.replace(/\.pdf$/, '');
+  execFileSync('pdftoppm', ['-r', '150', '-png', pdfFile, prefix]);
+  const pngs = fs.readdirSync(path.dirname(prefix)).filter((f) => f.startsWith(path.basename(prefix)) && f.endsWith('.png'));
+  const out = pngs.map((f) => {
+    try {
+      return execFileSync('zbarimg', ['-q', '--raw', path.join(path.dirname(prefix), f)], { encoding: 'utf8' });
+    } catch (e) {
+      return e.stdout || ''; // zbarimg exits non-zero when a page has no code
+    }
+  }).join('\n');
+  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+async function ppidFlow(browser, server) {
+  const visitor = await (await newContext(browser, server.base, 'phone')).newPage();
+  const granted = 'Rincian APBDes Sukamulya 2026 per bidang';
+  const refused = 'Daftar NIK penerima BLT Dana Desa 2026';
+  let grantedCode;
+  let refusedCode;
+
+  await step('the village portal shows the DIP with one item per class; a DIP page opens', async () => {
+    await visit(visitor, `/desa/${VILLAGE}`);
+    await go(visitor, visitor.getByRole('link', { name: 'Informasi publik Sukamulya' }), `/desa/${VILLAGE}/ppid`);
+    await expectText(visitor, 'Informasi berkala', 'Informasi serta-merta', 'Informasi tersedia setiap saat', 'Informasi yang dikecualikan');
+    await capture(visitor, '20-ppid-portal');
+    await go(visitor, visitor.locator('ul.links a[href^="/ppid/dip/"]').first(), /^\/ppid\/dip\/[^/?]+$/);
+    await expectText(visitor, 'Minta informasi ini');
+    await capture(visitor, '21-ppid-dip');
+  });
+
+  await step('a visitor asks for a document and gets a number and a tracking code', async () => {
+    grantedCode = await askPpid(visitor, granted);
+    await capture(visitor, '22-ppid-terkirim');
+  });
+
+  const ppid = await step('ppid.sukamulya extends it once with a reason, then grants it; the notice is a PDF', async () => {
+    const page = await staffLogin(browser, server, 'ppid.sukamulya');
+    await visit(page, `/staf/desa/${VILLAGE}/ppid`);
+    await go(page, page.locator('tr', { hasText: granted }).getByRole('link').first(), `/staf/ppid/${grantedCode}`);
+    await page.getByLabel('Alasan perpanjangan (dikirim kepada pemohon)').fill('Dokumen sedang dihimpun dari bendahara desa.');
+    await go(page, page.getByRole('button', { name: 'Perpanjang 7 hari kerja' }));
+    await noFormErrors(page);
+    await expectText(page, 'Dokumen sedang dihimpun dari bendahara desa.');
+    assert.equal(await page.getByRole('button', { name: 'Perpanjang 7 hari kerja' }).count(), 0, 'extended once: no second extension');
+    await page.getByRole('radio', { name: 'Dikabulkan seluruhnya' }).check();
+    await page.locator('#answer').fill('APBDes 2026 terlampir dalam bentuk PDF.');
+    await go(page, page.getByRole('button', { name: 'Simpan keputusan' }));
+    await noFormErrors(page);
+    await expectText(page, 'Dikabulkan');
+    await downloadPdf(page, 'Unduh pemberitahuan tertulis (PDF)');
+    return page;
+  });
+
+  await step('a second request is refused citing Pasal 17 huruf h', async () => {
+    refusedCode = await askPpid(visitor, refused);
+    await visit(ppid, `/staf/desa/${VILLAGE}/ppid`);
+    await go(ppid, ppid.locator('tr', { hasText: refused }).getByRole('link').first(), `/staf/ppid/${refusedCode}`);
+    await ppid.getByRole('radio', { name: 'Ditolak', exact: true }).check();
+    await ppid.locator('#info_class').selectOption({ value: 'dikecualikan' });
+    await ppid.locator('#exemption').selectOption({ value: 'ps17h' });
+    await ppid.getByLabel('Alasan penolakan').fill('NIK dan alamat penerima adalah data pribadi.');
+    await go(ppid, ppid.getByRole('button', { name: 'Simpan keputusan' }));
+    await noFormErrors(ppid);
+    await expectText(ppid, 'Ditolak', 'Pasal 17 huruf h');
+  });
+
+  await step('the requester files a keberatan from the tracking page', async () => {
+    await visit(visitor, '/ppid/lacak');
+    await visitor.getByLabel('Kode pelacakan').fill(refusedCode.toLowerCase());
+    await go(visitor, visitor.getByRole('button', { name: 'Cek status' }), new RegExp(`^/ppid/lacak/${refusedCode}`));
+    await expectText(visitor, 'Ditolak', 'Tidak puas? Ajukan keberatan');
+    await go(visitor, visitor.getByRole('button', { name: 'Ajukan keberatan' }));
+    await expectText(visitor, 'Alasan keberatan'); // none chosen: refused with the reason
+    await visitor.getByRole('checkbox', { name: /^a\. / }).check();
+    await visitor.getByLabel('Uraian keberatan (boleh kosong)').fill('Saya hanya butuh jumlah penerima per dusun.');
+    await go(visitor, visitor.getByRole('button', { name: 'Ajukan keberatan' }));
+    await noFormErrors(visitor);
+    await expectText(visitor, 'Keberatan', 'Batas tanggapan atasan PPID');
+    await capture(visitor, '23-ppid-keberatan');
+  });
+
+  await step('kades.sukamulya (atasan PPID) answers; the requester is told of the Komisi Informasi window', async () => {
+    const kades = await staffLogin(browser, server, 'kades.sukamulya');
+    await visit(kades, `/staf/ppid/${refusedCode}`);
+    await kades.getByRole('radio', { name: /^Keberatan ditolak/ }).check();
+    await kades.getByLabel('Tanggapan tertulis dan alasannya').fill('Data pribadi dikecualikan; jumlah per dusun ada di DIP.');
+    await go(kades, kades.getByRole('button', { name: 'Kirim tanggapan' }));
+    await noFormErrors(kades);
+    await kades.context().close();
+    await visit(visitor, `/ppid/lacak/${refusedCode}`);
+    await expectText(visitor, 'Data pribadi dikecualikan', 'Komisi Informasi', '14 hari kerja');
+  });
+
+  await step('the annual PPID report counts both requests, as a page, PDF and XLSX', async () => {
+    await visit(ppid, `/staf/desa/${VILLAGE}/ppid`);
+    await go(ppid, ppid.getByRole('link', { name: /^Laporan layanan informasi publik/ }), /^\/staf\/wilayah\/.*\/ppid\/laporan/);
+    const text = await expectText(ppid, 'Tabel 2. Keputusan atas permohonan', 'Tabel 4. Keberatan');
+    assert.match(text, /Dikabulkan seluruhnya\s+1/);
+    assert.match(text, /Ditolak\s+1/);
+    const { file } = await downloadPdf(ppid, 'Unduh PDF');
+    const pdfText = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    assert.match(pdfText, /Dikabulkan seluruhnya\s+1/, 'the PDF counts the granted request');
+    const [xlsx] = await Promise.all([ppid.waitForEvent('download'), ppid.getByRole('link', { name: 'Unduh XLSX' }).click()]);
+    const xlsxFile = path.join(ARTIFACTS, 'laporan-ppid.xlsx');
+    await xlsx.saveAs(xlsxFile);
+    assert.equal(fs.readFileSync(xlsxFile).subarray(0, 2).toString('latin1'), 'PK', 'the XLSX is a zip package');
+    await ppid.context().close();
+  });
+
+  await step("the poster PDF's QR code opens the village portal", async () => {
+    await visit(visitor, `/desa/${VILLAGE}/ppid`);
+    const { file } = await downloadPdf(visitor, 'poster A4');
+    const urls = qrUrls(file);
+    const portal = urls.find((u) => u === `${server.base}/desa/${VILLAGE}`);
+    assert.ok(portal, `the poster's QR codes: ${urls.join(', ')}`);
+    await visit(visitor, new URL(portal).pathname);
+    await go(visitor, visitor.getByRole('link', { name: 'Informasi publik Sukamulya' }), `/desa/${VILLAGE}/ppid`);
+  });
+
+  await visitor.context().close();
+}
+
+// ---------- flow 4: assisted filing ----------
+
+async function assistedFlow(browser, server, files) {
+  const onah = { nik: '3207065704480004', name: 'Onah Rohanah' };
+  const pendamping = await staffLogin(browser, server, 'pendamping.sukamulya');
+
+  await step('pendamping.sukamulya files an SKTM for Onah Rohanah (born 1948) with her thumbprint consent', async () => {
+    await go(pendamping, pendamping.getByRole('link', { name: /Desa Sukamulya/ }), `/staf/desa/${VILLAGE}/pendamping`);
+    await pendamping.getByLabel('Permohonan surat').selectOption({ label: 'Surat Keterangan Tidak Mampu' });
+    await go(pendamping, pendamping.getByRole('button', { name: 'Lanjut' }), `/staf/desa/${VILLAGE}/pendamping/surat?jenis=sktm`);
+    await pendamping.getByLabel('NIK warga').fill(onah.nik);
+    await pendamping.getByLabel(/^Nomor WhatsApp warga/).fill('0813-2222-3333');
+    await pendamping.getByLabel('Penghasilan keluarga per bulan').fill('400000');
+    await pendamping.getByLabel('Jumlah tanggungan').fill('1');
+    await pendamping.getByLabel('Keperluan').fill('Keringanan biaya berobat');
+    await pendamping.getByLabel('Foto KTP').setInputFiles({ name: 'ktp.jpg', mimeType: 'image/jpeg', buffer: files.jpeg });
+    await pendamping.getByLabel('Foto Kartu Keluarga').setInputFiles({ name: 'kk.png', mimeType: 'image/png', buffer: files.png });
+    await pendamping.getByLabel('Surat pengantar RT/RW').setInputFiles({ name: 'pengantar.pdf', mimeType: 'application/pdf', buffer: files.pdf });
+    // Without consent it is refused, with the reason.
+    await go(pendamping, pendamping.getByRole('button', { name: 'Kirim pengajuan' }));
+    await expectText(pendamping, 'Ada yang perlu diperbaiki', 'menyetujui pengajuan ini melalui pendamping');
+    await pendamping.getByRole('radio', { name: 'Cap jempol pada formulir persetujuan' }).check();
+    await pendamping.getByRole('checkbox', { name: /^Warga telah menyetujui/ }).check();
+    for (const [label, name, mimeType, buffer] of [['Foto KTP', 'ktp.jpg', 'image/jpeg', files.jpeg], ['Foto Kartu Keluarga', 'kk.png', 'image/png', files.png], ['Surat pengantar RT/RW', 'pengantar.pdf', 'application/pdf', files.pdf]]) {
+      await pendamping.getByLabel(label).setInputFiles({ name, mimeType, buffer }); // files are not kept by a refused form
+    }
+    await go(pendamping, pendamping.getByRole('button', { name: 'Kirim pengajuan' }), /^\/staf\/desa\/[^/]+\/pendamping\?baru=/);
+    await noFormErrors(pendamping);
+    await expectText(pendamping, 'Pengajuan tercatat', onah.name, 'Cap jempol');
+  });
+
+  await step("the operator's queue has it; its page shows who assisted and with which consent", async () => {
+    const operator = await staffLogin(browser, server, 'operator.sukamulya');
+    await openVillageAsStaff(operator);
+    await go(operator, operator.getByRole('link', { name: 'Layanan surat' }), `/staf/desa/${VILLAGE}/surat`);
+    await go(operator, operator.getByRole('link', { name: onah.name }), /^\/staf\/surat\/[^/?]+$/);
+    await expectText(operator, 'Diajukan dengan pendampingan', 'pendamping.sukamulya', 'Cap jempol pada formulir persetujuan');
+    await operator.context().close();
+  });
+
+  await pendamping.context().close();
+}
+
 // ---------- main ----------
 
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  for (const f of fs.readdirSync(ARTIFACTS)) if (/\.(png|pdf|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
+  for (const f of fs.readdirSync(ARTIFACTS)) if (/\.(png|pdf|log|xlsx)$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
   let server;
   let browser;
   const stop = async () => {
@@ -546,6 +750,8 @@ async function main() {
     const files = await step('make a JPEG, a PNG and a PDF to upload', async () => ({ ...(await makeImages(browser)), pdf: tinyPdf('Surat pengantar RT 001 RW 002') }));
     await flow('1. letters: sign-up to signed PDF and verification page', () => letterFlow(browser, server, files));
     await flow('2. reports: anonymous report to rated answer', () => reportFlow(browser, server, files));
+    await flow('3. public information: DIP, request, extension, decision, keberatan, annual report, poster', () => ppidFlow(browser, server));
+    await flow('4. assisted filing: a pendamping files for an elderly resident', () => assistedFlow(browser, server, files));
   } catch (error) {
     if (!(error instanceof StepFailed)) {
       results.push({ name: 'setup', ok: false, error });
