@@ -169,25 +169,24 @@ async fn submit(
     };
     // An information request to a village is the PPID's, on its own legal clock (UU 14/2008):
     // the reporter continues on the PPID form with what they typed.
-    if v.kind == ReportKind::PermintaanInformasi.as_str() {
-        if let Ok(code) = KodeWilayah::parse(&v.region) {
-            if code.level() == balai_domain::wilayah::Level::Desa {
-                let information = [v.title.trim(), v.description.trim()]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let query = form_urlencoded::Serializer::new(String::new())
-                    .append_pair("dari", "lapor")
-                    .append_pair("informasi", &information)
-                    .append_pair("nama", &v.name)
-                    .append_pair("email", &v.email)
-                    .append_pair("telepon", &v.phone)
-                    .finish();
-                return Ok(Redirect::to(&format!("/desa/{}/ppid/minta?{query}", code.as_str())).into_response());
-            }
-        }
+    if v.kind == ReportKind::PermintaanInformasi.as_str()
+        && let Ok(code) = KodeWilayah::parse(&v.region)
+        && code.level() == balai_domain::wilayah::Level::Desa
+    {
+        let information = [v.title.trim(), v.description.trim()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("dari", "lapor")
+            .append_pair("informasi", &information)
+            .append_pair("nama", &v.name)
+            .append_pair("email", &v.email)
+            .append_pair("telepon", &v.phone)
+            .finish();
+        return Ok(Redirect::to(&format!("/desa/{}/ppid/minta?{query}", code.as_str())).into_response());
     }
     let actor = match &visitor.resident {
         Some(resident) => Actor::Resident(resident.clone()),
