@@ -726,6 +726,53 @@ async function assistedFlow(browser, server, files) {
   await pendamping.context().close();
 }
 
+// ---------- flow 5: news on the village portal ----------
+
+/** A 1600×1000 photo as a camera would send it (larger than the portal keeps), drawn by Chromium. */
+async function makePhoto(browser) {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  await page.setContent('<body style="margin:0"><div style="width:1600px;height:1000px;background:linear-gradient(135deg,#0b5d3b,#7fb069 50%,#ffbf47);font:bold 120px sans-serif;color:#fff;display:flex;align-items:center;justify-content:center">Kerja bakti</div></body>');
+  const jpeg = await page.screenshot({ type: 'jpeg', quality: 85 });
+  await context.close();
+  return jpeg;
+}
+
+async function newsFlow(browser, server) {
+  const title = 'Kerja bakti membersihkan saluran RW 02';
+  let postUrl;
+
+  await step('operator.sukamulya publishes news with a photo; HTML in the body stays text', async () => {
+    const photo = await makePhoto(browser);
+    const operator = await staffLogin(browser, server, 'operator.sukamulya');
+    await openVillageAsStaff(operator);
+    await go(operator, operator.getByRole('link', { name: 'Berita dan pengumuman' }), `/staf/desa/${VILLAGE}/berita`);
+    await operator.getByRole('radio', { name: 'Berita' }).check();
+    await operator.getByLabel('Judul').fill(title);
+    await operator.getByLabel('Isi').fill('Warga RW 02 bergotong royong **Minggu pagi**.\n\n<script>alert(1)</script>');
+    await operator.getByLabel(/^Foto/).setInputFiles({ name: 'IMG_2026.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await operator.getByLabel('Keterangan foto').fill('Saluran di depan balai desa');
+    await go(operator, operator.getByRole('button', { name: 'Terbitkan' }), /^\/desa\/[^/]+\/berita\/[0-9a-f]+$/);
+    await noFormErrors(operator);
+    await expectText(operator, title, 'Minggu pagi', '<script>alert(1)</script>', 'Saluran di depan balai desa');
+    const size = await operator.evaluate(() => { const i = document.querySelector('figure img'); return [i.naturalWidth, i.naturalHeight]; });
+    assert.deepEqual(size, [960, 600], `the photo is shrunk to 960 px: ${size}`);
+    postUrl = new URL(operator.url()).pathname;
+    await operator.context().close();
+  });
+
+  await step('a visitor on a phone finds it on the village page; it previews with its photo when shared', async () => {
+    const visitor = await (await newContext(browser, server.base, 'phone')).newPage();
+    await visit(visitor, `/desa/${VILLAGE}`);
+    await go(visitor, visitor.getByRole('link', { name: title }), postUrl);
+    const image = await visitor.locator('meta[property="og:image"]').getAttribute('content');
+    assert.match(image || '', /\/berita\/foto\/[0-9a-f]+$/, 'og:image names the photo');
+    assert.equal(await visitor.locator('meta[property="og:title"]').getAttribute('content'), title);
+    await capture(visitor, '50-berita');
+    await visitor.context().close();
+  });
+}
+
 // ---------- main ----------
 
 async function main() {
@@ -752,6 +799,7 @@ async function main() {
     await flow('2. reports: anonymous report to rated answer', () => reportFlow(browser, server, files));
     await flow('3. public information: DIP, request, extension, decision, keberatan, annual report, poster', () => ppidFlow(browser, server));
     await flow('4. assisted filing: a pendamping files for an elderly resident', () => assistedFlow(browser, server, files));
+    await flow('5. village news: a post with a photo, read on a phone', () => newsFlow(browser, server));
   } catch (error) {
     if (!(error instanceof StepFailed)) {
       results.push({ name: 'setup', ok: false, error });

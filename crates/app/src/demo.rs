@@ -178,6 +178,21 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
             app.save_dip_item(&system, "32.07.06.2001", None, &input).await?;
         }
     }
+    if app.store().news_posts("32.07.06.2001", 1).await?.is_empty() {
+        let input = balai_domain::berita::PostInput {
+            kind: "pengumuman".into(),
+            title: "Surat keterangan kini dapat diajukan dari rumah".into(),
+            body: "Warga Desa Sukamulya dapat mengajukan **surat keterangan dan surat pengantar** secara daring: \
+                   daftar akun warga dengan NIK, pilih jenis surat, unggah persyaratannya, lalu pantau \
+                   prosesnya sampai surat ditandatangani kepala desa.\n\n\
+                   - Pengaduan dan aspirasi: [Kirim laporan](/lapor?desa=32.07.06.2001)\n\
+                   - Informasi publik desa: [Daftar Informasi Publik](/desa/32.07.06.2001/ppid)\n\n\
+                   Warga yang memerlukan bantuan dapat menghubungi kader digital (pendamping) atau kantor desa."
+                .into(),
+            photo_caption: String::new(),
+        };
+        app.publish_post(&system, "32.07.06.2001", &input, None).await?;
+    }
     let mut created = Vec::new();
     for (username, full_name, role, scope) in DEMO_STAFF {
         if app.store().user_by_username(username).await?.is_some() {

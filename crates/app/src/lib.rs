@@ -15,6 +15,7 @@ mod error;
 mod import_rows;
 pub mod letters;
 pub mod messages;
+pub mod news;
 mod nik;
 mod offices;
 pub mod ppid;

@@ -58,12 +58,13 @@ const BOUNDARY: &str = "balaibenchboundary7f3a";
 
 pub fn submission(n: u64) -> Vec<u8> {
     let mut body = String::new();
-    let kinds = ["pengaduan", "aspirasi", "permintaan_informasi"];
+    // An information request to a village goes to its PPID's form, not into the reports.
+    let kinds = ["pengaduan", "aspirasi"];
     let titles = ["Jalan rusak di dusun", "Lampu jalan mati", "Saluran air tersumbat", "Antrean KTP lama"];
     let fields = [
         ("csrf", CSRF.to_string()),
         ("idempotency_key", format!("bench-{n}")),
-        ("kind", kinds[(n % 3) as usize].to_string()),
+        ("kind", kinds[((n / 3) % 2) as usize].to_string()),
         ("category", "pekerjaan-umum-dan-penataan-ruang".to_string()),
         ("region", "32.07.06.2001".to_string()),
         ("title", format!("{} {}", titles[(n % 4) as usize], n)),

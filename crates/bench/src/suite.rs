@@ -222,15 +222,19 @@ impl Run<'_> {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let idle_rss_demo_mib = mib(server.memory().rss_kib);
         let tracking = tracking_path(server.addr).await?;
+        let dip = dip_item_path(server.addr).await?;
         if weights.is_empty() {
-            *weights = page_weights(server.addr, &tracking).await?;
+            *weights = page_weights(server.addr, &tracking, &dip).await?;
         }
         let seconds = Duration::from_secs(self.args.seconds.unwrap_or(if quick { 1 } else { 5 }));
         let mut public_pages = Vec::new();
-        let pages: [(&'static str, String); 3] = [
+        let pages: [(&'static str, String); 6] = [
             ("home page (/)", "/".into()),
             ("village portal page", format!("/desa/{VILLAGE}")),
             ("report tracking page", tracking.clone()),
+            ("PPID portal home", format!("/desa/{VILLAGE}/ppid")),
+            ("DIP item page", dip.clone()),
+            ("information request form", format!("/desa/{VILLAGE}/ppid/minta")),
         ];
         for (page, path) in &pages {
             let request = get(path);
@@ -384,14 +388,28 @@ async fn login(
     Ok(format!("Cookie: balai_session={session}"))
 }
 
-/// Bytes of the five most used citizen pages and their stylesheet, as sent plain, gzip and br.
-async fn page_weights(addr: std::net::SocketAddr, tracking: &str) -> anyhow::Result<Vec<PageWeight>> {
-    let pages: [(&'static str, String); 5] = [
+/// The first public DIP item of the demo village, as its portal links it.
+async fn dip_item_path(addr: std::net::SocketAddr) -> anyhow::Result<String> {
+    let portal = fetch(addr, &get(&format!("/desa/{VILLAGE}/ppid"))).await?;
+    let html = String::from_utf8_lossy(&portal.body).into_owned();
+    html.split("href=\"/ppid/dip/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|id| format!("/ppid/dip/{id}"))
+        .context("the demo village's PPID portal links no DIP item")
+}
+
+/// Bytes of the most used citizen pages and their stylesheet, as sent plain, gzip and br.
+async fn page_weights(addr: std::net::SocketAddr, tracking: &str, dip: &str) -> anyhow::Result<Vec<PageWeight>> {
+    let pages: [(&'static str, String); 8] = [
         ("home page", "/".into()),
         ("village portal page", format!("/desa/{VILLAGE}")),
         ("report form", "/lapor".into()),
         ("report tracking page", tracking.into()),
         ("public reports", "/lapor/publik".into()),
+        ("PPID portal home", format!("/desa/{VILLAGE}/ppid")),
+        ("DIP item page", dip.into()),
+        ("information request form", format!("/desa/{VILLAGE}/ppid/minta")),
     ];
     let mut weights = Vec::new();
     for (page, path) in pages {

@@ -50,7 +50,13 @@ pub fn markdown(results: &Value) -> String {
     // Targets.
     let _ = writeln!(out, "## Targets\n\n| target | measured | |\n|---|---|---|");
     if let Some(s) = sqlite {
-        for page in ["village portal page", "report tracking page"] {
+        for page in [
+            "village portal page",
+            "report tracking page",
+            "PPID portal home",
+            "DIP item page",
+            "information request form",
+        ] {
             if let Some(r) = page_run(s, page, 64) {
                 let ok = num(&r["per_s"]) >= 5000.0 && num(&r["p99_ms"]) < 20.0;
                 let _ = writeln!(
@@ -178,7 +184,14 @@ pub fn markdown(results: &Value) -> String {
     let _ =
         writeln!(out, "| database | page | 16 connections | 64 connections | 256 connections |\n|---|---|---|---|---|");
     for b in &backends {
-        for page in ["home page (/)", "village portal page", "report tracking page"] {
+        for page in [
+            "home page (/)",
+            "village portal page",
+            "report tracking page",
+            "PPID portal home",
+            "DIP item page",
+            "information request form",
+        ] {
             let cell = |c: u64| {
                 page_run(b, page, c).map_or("–".to_string(), |r| {
                     format!("{:.0}/s, {:.1} / {:.1}", num(&r["per_s"]), num(&r["p50_ms"]), num(&r["p99_ms"]))

@@ -119,9 +119,13 @@ fn bench_all_quick_runs_every_scenario_and_writes_json_and_markdown() {
         serde_json::from_slice(&std::fs::read(out_dir.join("latest.json")).expect("latest.json")).expect("JSON");
     let backend = &json["backends"][0];
     assert_eq!(backend["backend"], "sqlite", "{json}");
-    // Three pages at three connection counts, each with answers and none failed.
+    // Six pages (home, village portal, tracking, PPID portal, DIP item, information request form)
+    // at three connection counts, each with answers and none failed.
     let pages = backend["public_pages"].as_array().expect("pages");
-    assert_eq!(pages.len(), 9, "{json}");
+    assert_eq!(pages.len(), 18, "{json}");
+    for page in ["PPID portal home", "DIP item page", "information request form"] {
+        assert_eq!(pages.iter().filter(|p| p["page"] == page).count(), 3, "{page}: {json}");
+    }
     assert!(pages.iter().all(|p| p["requests"].as_u64() > Some(0) && p["failures"] == 0), "{json}");
     // Every acknowledged submission stored once with its message (the suite checks, we read).
     let s = &backend["submissions"];
@@ -134,7 +138,7 @@ fn bench_all_quick_runs_every_scenario_and_writes_json_and_markdown() {
     assert_eq!(backend["dataset"]["queries"].as_array().map(Vec::len), Some(10), "{json}");
     assert!(backend["cold_start_ms"].as_f64() > Some(0.0) && backend["peak_rss_mib"].as_f64() > Some(1.0), "{json}");
     let weights = json["page_weight"].as_array().expect("weights");
-    assert_eq!(weights.len(), 5, "{json}");
+    assert_eq!(weights.len(), 8, "{json}");
     assert!(weights.iter().all(|w| w["html_gzip_bytes"].as_u64() < w["html_bytes"].as_u64()), "{json}");
     let markdown = std::fs::read_to_string(out_dir.join("latest.md")).expect("latest.md");
     assert!(markdown.contains("QUICK RUN") && markdown.contains("Beside OpenSID"), "{markdown}");

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod berita;
 pub mod calendar;
 pub mod contact;
 pub mod dokumen;

@@ -89,6 +89,7 @@ impl Role {
                 ProcessLetters,
                 CoordinateReports,
                 HandleReports,
+                PublishNews,
             ],
             // The secretary signs "a.n." (on behalf of) the head of the village; the head is the
             // village PPID's superior (atasan PPID) unless someone else is named.
@@ -103,9 +104,10 @@ impl Role {
                 HandleReports,
                 ViewInformation,
                 AnswerKeberatan,
+                PublishNews,
             ],
             // The village PPID keeps the DIP and answers information requests.
-            Role::PpidDesa => &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation],
+            Role::PpidDesa => &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation, PublishNews],
             Role::AtasanPpid => &[ViewRegion, ViewStaff, ViewInformation, AnswerKeberatan],
             Role::PpidUtama => &[ViewRegion, ViewStaff, ViewInformation],
             Role::AdminKecamatan | Role::Evaluator => &[ViewRegion, ViewStaff, ViewAudit],
@@ -256,6 +258,8 @@ pub enum Permission {
     /// File letter requests, reports and information requests on behalf of a resident of the
     /// village, with the resident's consent (the pendamping).
     AssistResidents,
+    /// Publish and withdraw the village portal's news and announcements.
+    PublishNews,
 }
 
 const ADMIN_PERMISSIONS: [Permission; 8] = [
@@ -270,7 +274,7 @@ const ADMIN_PERMISSIONS: [Permission; 8] = [
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -287,6 +291,7 @@ impl Permission {
         Permission::ManageInformation,
         Permission::AnswerKeberatan,
         Permission::AssistResidents,
+        Permission::PublishNews,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -307,6 +312,7 @@ impl Permission {
             Permission::ManageInformation => "manage_information",
             Permission::AnswerKeberatan => "answer_keberatan",
             Permission::AssistResidents => "assist_residents",
+            Permission::PublishNews => "publish_news",
         }
     }
 }
@@ -491,6 +497,7 @@ mod tests {
             ProcessLetters,
             CoordinateReports,
             HandleReports,
+            PublishNews,
         ];
         let village_perms: &[Permission] = &[
             ViewRegion,
@@ -503,6 +510,7 @@ mod tests {
             HandleReports,
             ViewInformation,
             AnswerKeberatan,
+            PublishNews,
         ];
         let read_perms: &[Permission] = &[ViewRegion, ViewStaff, ViewAudit];
         let rows: Vec<(RoleGrant, &[&str], &[Permission])> = vec![
@@ -512,7 +520,7 @@ mod tests {
             (
                 grant(Role::PpidDesa, "32.07.01.2001"),
                 &["desa"],
-                &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation],
+                &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation, PublishNews],
             ),
             (
                 grant(Role::AtasanPpid, "32.07.01.2001"),

@@ -8,6 +8,7 @@ pub mod assistance;
 mod error;
 pub mod letters;
 mod model;
+pub mod news;
 pub mod outbox;
 mod postgres;
 pub mod ppid;
@@ -121,6 +122,7 @@ pub trait Store:
     + reports::ReportRepo
     + ppid::PpidRepo
     + assistance::AssistanceRepo
+    + news::NewsRepo
     + Send
     + Sync
     + 'static

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use crate::api_tokens::impl_api_token_repo;
 use crate::assistance::impl_assistance_repo;
 use crate::letters::impl_letter_repo;
+use crate::news::impl_news_repo;
 use crate::outbox::impl_outbox_repo;
 use crate::ppid::impl_ppid_repo;
 use crate::reports::impl_report_repo;
@@ -75,6 +76,7 @@ impl_letter_repo!(PgStore, sqlx::Postgres);
 impl_resident_repo!(PgStore, sqlx::Postgres);
 impl_outbox_repo!(PgStore, sqlx::Postgres);
 impl_api_token_repo!(PgStore);
+impl_news_repo!(PgStore);
 impl_ppid_repo!(PgStore, sqlx::Postgres);
 impl_assistance_repo!(PgStore, sqlx::Postgres);
 impl_report_repo!(

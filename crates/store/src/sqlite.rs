@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 use crate::api_tokens::impl_api_token_repo;
 use crate::assistance::impl_assistance_repo;
 use crate::letters::impl_letter_repo;
+use crate::news::impl_news_repo;
 use crate::outbox::impl_outbox_repo;
 use crate::ppid::impl_ppid_repo;
 use crate::reports::impl_report_repo;
@@ -103,6 +104,7 @@ impl_letter_repo!(SqliteStore, sqlx::Sqlite);
 impl_resident_repo!(SqliteStore, sqlx::Sqlite);
 impl_outbox_repo!(SqliteStore, sqlx::Sqlite);
 impl_api_token_repo!(SqliteStore);
+impl_news_repo!(SqliteStore);
 impl_ppid_repo!(SqliteStore, sqlx::Sqlite);
 impl_assistance_repo!(SqliteStore, sqlx::Sqlite);
 impl_report_repo!(

@@ -331,6 +331,10 @@ fn matrix() -> Vec<Row> {
         get("/staf/desa/{C}/warga",                           [X,   X,   404, 404, 404, 404, 404, 404, 200, 404, 404]),
         post("/staf/warga/{RES}/keputusan", Form(&[("village", "32.07.06.2001"), ("decision", "konfirmasi")]),
                                                               [X,   X,   404, 404, 404, 422, 422, 404, 404, 404, 404]),
+        // the village portal's news (operator, head and PPID publish; the regency does not)
+        get("/staf/desa/{S}/berita",                          [X,   X,   404, 404, 404, 200, 200, 200, 404, 404, 404]),
+        post("/staf/desa/{S}/berita", Multipart(&[("kind", "berita"), ("title", "")]),
+                                                              [X,   X,   404, 404, 404, 422, 422, 422, 404, 404, 404]),
         // residents' pages
         get("/warga",                                         [X,   200, X,   X,   X,   X,   X,   X,   X,   X,   X  ]),
         get("/warga/ajukan",                                  [X,   200, X,   X,   X,   X,   X,   X,   X,   X,   X  ]),

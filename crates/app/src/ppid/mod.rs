@@ -91,11 +91,11 @@ impl App {
         }
     }
 
-    fn may_on_village(&self, actor: &Actor, permission: Permission, village: &str) -> bool {
+    pub(crate) fn may_on_village(&self, actor: &Actor, permission: Permission, village: &str) -> bool {
         KodeWilayah::parse(village).is_ok_and(|code| actor.may(permission, &Target::Wilayah(&code)))
     }
 
-    fn require_on_village(&self, actor: &Actor, permission: Permission, village: &str) -> AppResult<()> {
+    pub(crate) fn require_on_village(&self, actor: &Actor, permission: Permission, village: &str) -> AppResult<()> {
         let code = KodeWilayah::parse(village).map_err(|_| AppError::NotFound)?;
         actor.require(permission, &Target::Wilayah(&code))
     }

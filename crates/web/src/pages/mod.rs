@@ -2,6 +2,7 @@
 //! method, render a template.
 
 pub mod auth;
+pub mod berita;
 pub mod lapor;
 pub mod lapor_ekspor;
 pub mod letter_admin;

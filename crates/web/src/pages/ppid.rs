@@ -69,6 +69,7 @@ fn words<T: Copy>(
 struct HomePage {
     layout: Layout,
     page: DipPage,
+    preview: super::berita::LinkPreview,
 }
 
 async fn home(
@@ -77,7 +78,15 @@ async fn home(
     ClientIp(ip): ClientIp,
     Path(code): Path<String>,
 ) -> Result<HomePage, WebError> {
-    Ok(HomePage { layout: visitor.layout(), page: state.app.dip_page(&visitor.actor(&ip), &code).await? })
+    let page = state.app.dip_page(&visitor.actor(&ip), &code).await?;
+    let name = format!("{} {}", page.village.level.label(), page.village.name);
+    let preview = super::berita::LinkPreview::new(
+        &state,
+        format!("Informasi publik {name}"),
+        format!("Daftar Informasi Publik {name} dan permohonan informasi kepada PPID desa (UU 14/2008)."),
+        &format!("/desa/{}/ppid", page.village.code),
+    );
+    Ok(HomePage { layout: visitor.layout(), page, preview })
 }
 
 #[derive(Template, WebTemplate)]

@@ -5,10 +5,12 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
+use balai_app::news::PostView;
 use balai_app::{RegionTree, RegionView, VillageView};
 use balai_domain::wilayah::Region;
 
-use crate::extract::{Layout, Visitor};
+use super::berita::{LinkPreview, absolute, photo_path};
+use crate::extract::{ClientIp, Layout, Visitor};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -49,12 +51,26 @@ async fn region(
 struct VillagePage {
     layout: Layout,
     view: VillageView,
+    /// The three newest posts of its portal.
+    news: Vec<PostView>,
+    preview: LinkPreview,
 }
 
 async fn village(
     State(state): State<AppState>,
     visitor: Visitor,
+    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
 ) -> Result<VillagePage, WebError> {
-    Ok(VillagePage { layout: visitor.layout(), view: state.app.village_view(&code).await? })
+    let view = state.app.village_view(&code).await?;
+    let news = state.app.news_page(&visitor.actor(&ip), &code, 3).await?.posts;
+    let name = format!("{} {}", view.region.level.label(), view.region.name);
+    let mut preview = LinkPreview::new(
+        &state,
+        name.clone(),
+        format!("Layanan surat daring, pengaduan, informasi publik dan berita {name}."),
+        &format!("/desa/{}", view.region.code),
+    );
+    preview.image = news.iter().find_map(photo_path).map(|p| absolute(&state, &p));
+    Ok(VillagePage { layout: visitor.layout(), view, news, preview })
 }

@@ -1,0 +1,159 @@
+//! News and announcements on a village portal over HTTP (issue 11, part 1): the operator
+//! publishes a post with a photo that carries EXIF; the photo is served re-encoded without it,
+//! the Markdown body is shown with its HTML escaped, the post and the village page carry link
+//! previews; refusals (not an image, 50 MB, no title, another village, a visitor) store nothing;
+//! withdrawing takes the post and its photo off the portal. Runs on SQLite, and on PostgreSQL
+//! when `TEST_DATABASE_URL` names one.
+
+mod support;
+
+use support::{PDF, csrf_of, spawn_app};
+
+const SUKAMULYA: &str = "32.07.06.2001";
+const CIKONENG: &str = "32.07.02.2001";
+
+/// A real 1600×1200 JPEG whose APP1 segment is EXIF with a camera model and a GPS-like note.
+fn photo_with_exif() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(1600, 1200, |x, y| image::Rgb([(x / 7) as u8, (y / 5) as u8, 120]));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 85).encode_image(&picture).expect("encode");
+    // TIFF header and an empty IFD, then the bytes a camera would leave: model and position.
+    let mut exif = b"Exif\0\0II*\0\x08\0\0\0\0\0\0\0\0\0".to_vec();
+    exif.extend_from_slice(b"KameraRahasia GPS -7.2870,108.3560");
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn the_operator_publishes_news_with_a_photo_stripped_of_exif() {
+    let t = spawn_app().await;
+    let operator = t.logged_in("operator.sukamulya").await;
+    let path = format!("/staf/desa/{SUKAMULYA}/berita");
+    let page = operator.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Surat keterangan kini dapat diajukan dari rumah"), "the demo's announcement");
+    let demo_posts = t.app.store().news_posts(SUKAMULYA, 10).await.expect("posts").len();
+    let staff_village = operator.get(&format!("/staf/desa/{SUKAMULYA}")).await;
+    assert!(staff_village.body.contains(&path), "the staff village page links the news page");
+
+    let photo = photo_with_exif();
+    assert!(contains(&photo, b"KameraRahasia"));
+    let body =
+        "Kerja bakti **Minggu pagi** di balai desa.\n\n<script>alert('x')</script>\n\n[jahat](javascript:alert(1))";
+    let fields = [
+        ("kind", "pengumuman"),
+        ("title", "Kerja bakti membersihkan saluran"),
+        ("body", body),
+        ("photo_caption", "Warga RW 02 membersihkan saluran"),
+    ];
+
+    // Refused, and nothing stored: a text file posing as a photo, then a missing title.
+    let csrf = Some(csrf_of(&operator));
+    let fake = operator.post_files(&path, &fields, &[("foto", "foto.jpg", b"bukan foto".to_vec())], csrf.clone()).await;
+    assert_eq!(fake.status, 422, "{}", fake.body);
+    assert!(fake.body.contains("Jenis berkas tidak diterima"), "{}", fake.body);
+    assert!(fake.body.contains("Kerja bakti membersihkan saluran"), "what was typed is kept");
+    let pdf = operator.post_files(&path, &fields, &[("foto", "foto.pdf", PDF.to_vec())], csrf.clone()).await;
+    assert_eq!(pdf.status, 422);
+    assert!(pdf.body.contains("bukan PDF"), "{}", pdf.body);
+    let mut untitled = fields;
+    untitled[1] = ("title", "  ");
+    let refused = operator.post_files(&path, &untitled, &[("foto", "foto.jpg", photo.clone())], csrf.clone()).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Isi judul"), "{}", refused.body);
+    // 50 MB: the upload is cut off at the route's limit with an Indonesian page.
+    let huge =
+        operator.post_files(&path, &fields, &[("foto", "besar.jpg", vec![0xFF; 50 * 1024 * 1024])], csrf.clone()).await;
+    assert_eq!(huge.status, 413, "{}", huge.body);
+    assert!(huge.body.contains("Berkas terlalu besar"), "{}", huge.body);
+    assert_eq!(t.app.store().news_posts(SUKAMULYA, 10).await.expect("posts").len(), demo_posts, "nothing half-written");
+
+    // Published.
+    let sent = operator.post_files(&path, &fields, &[("foto", "IMG_2026.jpg", photo)], csrf.clone()).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let post_path = sent.location().to_string();
+    assert!(post_path.starts_with(&format!("/desa/{SUKAMULYA}/berita/")), "{post_path}");
+    let stored = t.app.store().news_posts(SUKAMULYA, 10).await.expect("posts");
+    assert_eq!(stored.len(), demo_posts + 1);
+    let new = stored.iter().find(|p| p.title == "Kerja bakti membersihkan saluran").expect("the new post");
+    let records = t.app.store().audit_records(0, 1000).await.expect("audit");
+    let last = records.last().expect("a record");
+    assert_eq!(last.action, "news.publish");
+    assert!(last.actor.ends_with(":operator.sukamulya"), "{}", last.actor);
+    assert!(last.object.ends_with(&format!("berita:{}", new.id)));
+
+    // Anyone reads it: the body's HTML is text, the script link is gone, the preview tags are there.
+    let visitor = t.browser();
+    let post = visitor.get(&post_path).await;
+    assert_eq!(post.status, 200, "{}", post.body);
+    assert!(post.body.contains("<strong>Minggu pagi</strong>"));
+    assert!(post.body.contains("&lt;script&gt;"), "{}", post.body);
+    assert!(!post.body.contains("<script") && !post.body.contains("javascript:"));
+    assert!(
+        post.body.contains(r#"<meta property="og:title" content="Kerja bakti membersihkan saluran">"#),
+        "{}",
+        post.body
+    );
+    assert!(post.body.contains(r#"<meta property="og:type" content="article">"#));
+    let photo_path = format!("/berita/foto/{}", new.photo_id.as_deref().expect("a photo"));
+    assert!(
+        post.body.contains(&format!(r#"<meta property="og:image" content="http://127.0.0.1:8080{photo_path}">"#)),
+        "{}",
+        post.body
+    );
+    assert!(post.body.contains("Warga RW 02 membersihkan saluran"));
+    assert!(post.body.len() < 30 * 1024);
+
+    // The photo: a JPEG the server made, at most 960 pixels a side, with no EXIF left.
+    let response = visitor.client.get(format!("{}{photo_path}", visitor.base)).send().await.expect("photo");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let served = response.bytes().await.expect("bytes").to_vec();
+    assert!(!contains(&served, b"Exif") && !contains(&served, b"KameraRahasia") && !contains(&served, b"GPS"));
+    let decoded = image::load_from_memory(&served).expect("a picture");
+    assert_eq!((decoded.width(), decoded.height()), (960, 720));
+
+    // The village page and the news list show it, with previews of their own.
+    let village = visitor.get(&format!("/desa/{SUKAMULYA}")).await;
+    assert!(village.body.contains(&post_path), "{}", village.body);
+    assert!(village.body.contains(r#"<meta property="og:title" content="Desa Sukamulya">"#), "{}", village.body);
+    assert!(
+        village.body.contains(&format!("http://127.0.0.1:8080{photo_path}")),
+        "the newest photo previews the village"
+    );
+    let list = visitor.get(&format!("/desa/{SUKAMULYA}/berita")).await;
+    assert!(list.body.contains("Kerja bakti membersihkan saluran") && list.body.contains("Pengumuman"));
+    assert!(!list.body.contains("Tulis berita"), "a visitor is offered no staff link");
+
+    // Nobody else publishes here: a visitor, another village's operator, the evaluator.
+    let visitor_post = visitor.post_files(&path, &fields, &[], Some(visitor.csrf().await)).await;
+    assert!(matches!(visitor_post.status, 303 | 401 | 403), "{}", visitor_post.status);
+    assert_ne!(visitor_post.location(), post_path);
+    let cikoneng = t.logged_in("operator.cikoneng").await;
+    let other = cikoneng.post_files(&path, &fields, &[], Some(csrf_of(&cikoneng))).await;
+    assert!(matches!(other.status, 403 | 404), "{}", other.body);
+    assert!(matches!(cikoneng.get(&path).await.status, 403 | 404));
+    let evaluator = t.logged_in("evaluator.ciamis").await;
+    assert!(matches!(evaluator.post_files(&path, &fields, &[], Some(csrf_of(&evaluator))).await.status, 403 | 404));
+    // Another village's address does not show this post.
+    assert_eq!(visitor.get(&post_path.replace(SUKAMULYA, CIKONENG)).await.status, 404);
+    assert_eq!(t.app.store().news_posts(SUKAMULYA, 10).await.expect("posts").len(), demo_posts + 1);
+
+    // Withdrawn: gone from the portal, its photo too; the withdrawal is audited.
+    let withdraw = format!("{post_path}/tarik").replace("/desa/", "/staf/desa/");
+    let done = operator.post(&withdraw, &[]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(visitor.get(&post_path).await.status, 404);
+    assert_eq!(visitor.get(&photo_path).await.status, 404);
+    assert!(!visitor.get(&format!("/desa/{SUKAMULYA}")).await.body.contains(&post_path));
+    let records = t.app.store().audit_records(0, 1000).await.expect("audit");
+    assert_eq!(records.last().expect("record").action, "news.withdraw");
+}
