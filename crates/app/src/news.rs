@@ -131,6 +131,11 @@ impl App {
         Ok(NewsPage { may_publish: self.may_publish_news(actor, &code), village, ancestors, posts })
     }
 
+    /// The newest posts of a village already found (the village page's own lookup checked it).
+    pub async fn latest_news(&self, village: &Region, limit: i64) -> AppResult<Vec<PostView>> {
+        Ok(self.store.news_posts(village.code.as_str(), limit).await?.into_iter().map(view).collect())
+    }
+
     /// One post of the village's portal; a withdrawn post, or one of another village, is not found.
     pub async fn news_post(&self, village: &str, id: &str) -> AppResult<(Region, Vec<Region>, PostView)> {
         let (village, ancestors) = self.village_region(village).await?;

@@ -157,6 +157,8 @@ pub trait PpidRepo {
     async fn dip_items(&self, village: &str) -> StoreResult<Vec<DipItem>>;
     async fn add_dip_file(&self, file: &NewDipFile, audit: AuditEvent) -> StoreResult<()>;
     async fn dip_files(&self, item_id: &str) -> StoreResult<Vec<DipFileMeta>>;
+    /// The documents of all a village's items, in one query (the DIP page lists them all).
+    async fn village_dip_files(&self, village: &str) -> StoreResult<Vec<DipFileMeta>>;
     async fn dip_file(&self, id: &str) -> StoreResult<Option<(DipFileMeta, Vec<u8>)>>;
 
     /// Registers a request: allocates its number, stores it with its first history entry and
@@ -367,6 +369,17 @@ macro_rules! impl_ppid_repo {
                          WHERE item_id = $1 ORDER BY created_at, id",
                     )
                     .bind(item_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+                }
+
+                async fn village_dip_files(&self, village: &str) -> StoreResult<Vec<DipFileMeta>> {
+                    Ok(sqlx::query_as(
+                        "SELECT f.id, f.item_id, f.file_name, f.content_type, f.size_bytes, f.sha256, f.created_at \
+                         FROM dip_files f JOIN dip_items i ON i.id = f.item_id WHERE i.village_code = $1 \
+                         ORDER BY f.created_at, f.id",
+                    )
+                    .bind(village)
                     .fetch_all(&self.pool)
                     .await?)
                 }

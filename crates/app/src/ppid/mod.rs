@@ -108,8 +108,10 @@ impl App {
         let insider = self.may_on_village(actor, Permission::ViewInformation, &code);
         let today = self.today();
         let mut classes: Vec<(DipClass, Vec<DipItemView>)> = DipClass::ALL.iter().map(|c| (*c, Vec::new())).collect();
+        let mut files = self.store.village_dip_files(&code).await?;
         for item in self.store.dip_items(&code).await? {
-            let view = self.dip_item_view(item, insider, today).await?;
+            let item_files = files.extract_if(.., |f| f.item_id == item.id).collect();
+            let view = dip_item_view(item, item_files, insider, today)?;
             if let Some((_, list)) = classes.iter_mut().find(|(c, _)| *c == view.class) {
                 list.push(view);
             }
@@ -119,30 +121,45 @@ impl App {
         Ok(DipPage { village, ancestors, classes, published, may_manage })
     }
 
-    async fn dip_item_view(&self, item: DipItem, insider: bool, today: chrono::NaiveDate) -> AppResult<DipItemView> {
-        let class = item.class.parse::<DipClass>().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        let files = if class.is_public() || insider { self.store.dip_files(&item.id).await? } else { Vec::new() };
-        let exemption_label = item
-            .exemption
-            .as_deref()
-            .and_then(|e| e.parse::<ppid::Exemption>().ok())
-            .map(|e| e.label().to_string())
-            .unwrap_or_default();
-        Ok(DipItemView {
-            stale: ppid::berkala_stale(class, item.refreshed_on, today),
-            class,
-            files,
-            exemption_label,
-            item,
-        })
+    /// The public items of a village's DIP, by id and title (for the request form's choice).
+    pub async fn public_dip_titles(&self, village: &str) -> AppResult<(Region, Vec<(String, String)>)> {
+        let (village, _) = self.village_region(village).await?;
+        let items = self.store.dip_items(village.code.as_str()).await?;
+        let public = items
+            .into_iter()
+            .filter(|i| i.class.parse::<DipClass>().is_ok_and(|c| c.is_public()))
+            .map(|i| (i.id, i.title))
+            .collect();
+        Ok((village, public))
     }
+}
 
+/// An item as shown; `files` are all its documents, kept only where the viewer may see them.
+fn dip_item_view(
+    item: DipItem,
+    files: Vec<DipFileMeta>,
+    insider: bool,
+    today: chrono::NaiveDate,
+) -> AppResult<DipItemView> {
+    let class = item.class.parse::<DipClass>().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let files = if class.is_public() || insider { files } else { Vec::new() };
+    let exemption_label = item
+        .exemption
+        .as_deref()
+        .and_then(|e| e.parse::<ppid::Exemption>().ok())
+        .map(|e| e.label().to_string())
+        .unwrap_or_default();
+    Ok(DipItemView { stale: ppid::berkala_stale(class, item.refreshed_on, today), class, files, exemption_label, item })
+}
+
+impl App {
     /// One DIP item. The consequence test of an exempt item is public (it says why it is
     /// withheld); its documents are not.
     pub async fn dip_item(&self, actor: &Actor, id: &str) -> AppResult<DipItemView> {
         let item = self.store.dip_item(id.trim()).await?.ok_or(AppError::NotFound)?;
         let insider = self.may_on_village(actor, Permission::ViewInformation, &item.village_code);
-        self.dip_item_view(item, insider, self.today()).await
+        let files = self.store.dip_files(&item.id).await?;
+        dip_item_view(item, files, insider, self.today())
     }
 
     /// Adds (no `id`) or changes a DIP item of the village. Saving a periodic item counts as

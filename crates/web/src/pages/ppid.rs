@@ -178,17 +178,11 @@ async fn form_page(
     v: BTreeMap<String, String>,
     errors: Vec<FieldError>,
 ) -> Result<FormPage, WebError> {
-    let page = state.app.dip_page(&balai_app::Actor::Anonymous { ip: String::new() }, code).await?;
-    let items = page
-        .classes
-        .iter()
-        .filter(|(c, _)| c.is_public())
-        .flat_map(|(_, items)| items.iter().map(|i| (i.item.id.clone(), i.item.title.clone())))
-        .collect();
+    let (village, items) = state.app.public_dip_titles(code).await?;
     Ok(FormPage {
         layout: visitor.layout(),
         errors,
-        village: page.village,
+        village,
         v,
         obtain: words(ObtainMethod::ALL, ObtainMethod::as_str, ObtainMethod::label),
         delivery: words(DeliveryMethod::ALL, DeliveryMethod::as_str, DeliveryMethod::label),

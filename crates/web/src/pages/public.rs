@@ -10,7 +10,7 @@ use balai_app::{RegionTree, RegionView, VillageView};
 use balai_domain::wilayah::Region;
 
 use super::berita::{LinkPreview, absolute, photo_path};
-use crate::extract::{ClientIp, Layout, Visitor};
+use crate::extract::{Layout, Visitor};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -59,11 +59,10 @@ struct VillagePage {
 async fn village(
     State(state): State<AppState>,
     visitor: Visitor,
-    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
 ) -> Result<VillagePage, WebError> {
     let view = state.app.village_view(&code).await?;
-    let news = state.app.news_page(&visitor.actor(&ip), &code, 3).await?.posts;
+    let news = state.app.latest_news(&view.region, 3).await?;
     let name = format!("{} {}", view.region.level.label(), view.region.name);
     let mut preview = LinkPreview::new(
         &state,
