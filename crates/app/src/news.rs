@@ -28,7 +28,8 @@ const PHOTO_MAX_DECODED_SIDE: u32 = 12_000;
 pub struct PostView {
     pub post: NewsPost,
     pub kind: PostKind,
-    /// The body rendered safely (see `balai_domain::berita::render_markdown`).
+    /// The body rendered safely (see `balai_domain::berita::render_markdown`); empty in lists,
+    /// which show the excerpt only.
     pub html: String,
     /// Plain text for lists and link previews.
     pub excerpt: String,
@@ -108,10 +109,11 @@ pub fn prepare_photo(bytes: &[u8]) -> Result<PreparedPhoto, String> {
     Ok(PreparedPhoto { jpeg, width: rgb.width(), height: rgb.height() })
 }
 
+/// A post for a list (no rendered body).
 fn view(post: NewsPost) -> PostView {
     PostView {
         kind: post.kind.parse().unwrap_or(PostKind::Berita),
-        html: berita::render_markdown(&post.body),
+        html: String::new(),
         excerpt: berita::plain_excerpt(&post.body, 160),
         post,
     }
@@ -143,7 +145,9 @@ impl App {
         if post.village_code != village.code.as_str() || post.withdrawn_at.is_some() {
             return Err(AppError::NotFound);
         }
-        Ok((village, ancestors, view(post)))
+        let mut shown = view(post);
+        shown.html = berita::render_markdown(&shown.post.body);
+        Ok((village, ancestors, shown))
     }
 
     /// A post's photo (JPEG), while the post is on the portal.
