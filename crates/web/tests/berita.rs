@@ -157,3 +157,39 @@ async fn the_operator_publishes_news_with_a_photo_stripped_of_exif() {
     let records = t.app.store().audit_records(0, 1000).await.expect("audit");
     assert_eq!(records.last().expect("record").action, "news.withdraw");
 }
+
+#[tokio::test]
+async fn the_service_catalogue_publishes_each_letter_types_standar_pelayanan() {
+    let t = spawn_app().await;
+    let visitor = t.browser();
+    let village = visitor.get(&format!("/desa/{SUKAMULYA}")).await;
+    assert!(village.body.contains(&format!("/desa/{SUKAMULYA}/layanan")), "the village page links it");
+    let page = visitor.get(&format!("/desa/{SUKAMULYA}/layanan")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // The six public components of domain.md §7, for every letter type the village offers.
+    let types = t.app.letter_catalogue(&balai_domain::wilayah::KodeWilayah::parse(SUKAMULYA).expect("code")).await;
+    let active: Vec<_> = types.expect("catalogue").into_iter().filter(|t| t.active).collect();
+    assert!(!active.is_empty());
+    for component in [
+        "Persyaratan",
+        "Sistem, mekanisme dan prosedur",
+        "Jangka waktu",
+        "Biaya/tarif",
+        "Produk pelayanan",
+        "Penanganan pengaduan, saran dan masukan",
+    ] {
+        assert_eq!(page.body.matches(&format!("<dt>{component}</dt>")).count(), active.len(), "{component}");
+    }
+    let sktm = active.iter().find(|t| t.spec.slug == "sktm").expect("SKTM");
+    assert!(page.body.contains(&sktm.spec.name));
+    for requirement in &sktm.spec.standar.persyaratan {
+        assert!(page.body.contains(requirement.as_str()), "{requirement}");
+    }
+    assert!(
+        page.body.contains(&format!("{} hari kerja setelah permohonan lengkap", sktm.spec.standar.jangka_waktu_hari))
+    );
+    assert!(page.body.contains("Permohonan informasi publik") && page.body.contains("Pengaduan dan aspirasi"));
+    assert!(page.body.contains(r#"<meta property="og:title" content="Layanan dan standar pelayanan Desa Sukamulya">"#));
+    assert!(page.body.len() < 30 * 1024, "{} bytes", page.body.len());
+    assert_eq!(visitor.get("/desa/32.07.06/layanan").await.status, 404, "a kecamatan has no such page");
+}

@@ -14,7 +14,11 @@ use crate::extract::{Layout, Visitor};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/wilayah/{code}", get(region)).route("/desa/{code}", get(village))
+    Router::new()
+        .route("/", get(home))
+        .route("/wilayah/{code}", get(region))
+        .route("/desa/{code}", get(village))
+        .route("/desa/{code}/layanan", get(services))
 }
 
 #[derive(Template, WebTemplate)]
@@ -72,4 +76,33 @@ async fn village(
     );
     preview.image = news.iter().find_map(photo_path).map(|p| absolute(&state, &p));
     Ok(VillagePage { layout: visitor.layout(), view, news, preview })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "village_services.html")]
+struct ServicesPage {
+    layout: Layout,
+    view: VillageView,
+    /// The letter types the village offers, each with its published standar pelayanan.
+    types: Vec<balai_app::letters::LetterType>,
+    preview: LinkPreview,
+}
+
+/// The village's services with the six published components of their standar pelayanan
+/// (UU 25/2009 Ps 21, domain.md §7): the start page a resident needs before asking.
+async fn services(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Result<ServicesPage, WebError> {
+    let view = state.app.village_view(&code).await?;
+    let types = state.app.letter_catalogue(&view.region.code).await?.into_iter().filter(|t| t.active).collect();
+    let name = format!("{} {}", view.region.level.label(), view.region.name);
+    let preview = LinkPreview::new(
+        &state,
+        format!("Layanan dan standar pelayanan {name}"),
+        format!("Persyaratan, prosedur, jangka waktu dan biaya setiap layanan {name}."),
+        &format!("/desa/{}/layanan", view.region.code),
+    );
+    Ok(ServicesPage { layout: visitor.layout(), view, types, preview })
 }
