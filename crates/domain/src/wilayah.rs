@@ -334,6 +334,13 @@ pub struct Region {
     pub parent: Option<KodeWilayah>,
 }
 
+impl Region {
+    /// The name with its level, as people write it: "Desa Sukamulya", "Kecamatan Cihaurbeuti".
+    pub fn title(&self) -> String {
+        format!("{} {}", self.level.label(), self.name)
+    }
+}
+
 /// A problem with one row; `message` is English for operators and starts with `line N:`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{message}")]

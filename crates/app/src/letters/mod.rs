@@ -667,7 +667,7 @@ impl App {
         let full = CanonicalLetter { pdf_sha256: letter.pdf_sha256.clone(), ..content };
         let signature_valid = keys::verify(&public_key, &full.canonical_bytes(), &letter.signature);
         let village = match KodeWilayah::parse(&letter.village_code) {
-            Ok(code) => self.store.region(&code).await?.map(|r| format!("{} {}", r.level.label(), r.name)),
+            Ok(code) => self.store.region(&code).await?.map(|r| r.title()),
             Err(_) => None,
         }
         .unwrap_or_else(|| letter.village_code.clone());

@@ -165,7 +165,7 @@ impl App {
             let head = self.village_head(&report.region.code).await?;
             (head.kop(), head.village_name.clone(), format!("PPID {} {}", head.level_label, head.village_name))
         } else {
-            let name = format!("{} {}", report.region.level.label(), report.region.name);
+            let name = report.region.title();
             (
                 Kop {
                     government: format!("PEMERINTAH {}", name.to_uppercase()),

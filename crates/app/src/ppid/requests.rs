@@ -263,7 +263,7 @@ impl App {
         let received_on = self.local_date(now);
         let deadline = ppid::answer_deadline(&calendar, received_on);
         let code = TrackingCode::from_random(rand::rng().random::<u64>());
-        let village_name = format!("{} {}", village.level.label(), village.name);
+        let village_name = village.title();
         let request = InfoRequest {
             code: code.as_str().to_string(),
             number: String::new(),

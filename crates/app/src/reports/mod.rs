@@ -412,10 +412,7 @@ impl App {
             .find(|c| c.slug == report.category)
             .map_or_else(|| report.category.clone(), |c| c.name);
         let region_name = match KodeWilayah::parse(&report.region_code) {
-            Ok(code) => self
-                .cached_region(&code)
-                .await?
-                .map_or_else(|| report.region_code.clone(), |r| format!("{} {}", r.level.label(), r.name)),
+            Ok(code) => self.cached_region(&code).await?.map_or_else(|| report.region_code.clone(), |r| r.title()),
             Err(_) => report.region_code.clone(),
         };
         let holder = match state {
@@ -532,7 +529,7 @@ impl App {
             && let Ok(code) = KodeWilayah::parse(code)
             && let Some(region) = self.cached_region(&code).await?
         {
-            return Ok(format!("{} {}", region.level.label(), region.name));
+            return Ok(region.title());
         }
         Ok(handler.to_string())
     }

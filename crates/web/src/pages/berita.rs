@@ -81,8 +81,8 @@ async fn list(
     let dates = page.posts.iter().map(|p| local(&state, p.post.published_at)).collect();
     let mut preview = LinkPreview::new(
         &state,
-        format!("Berita dan pengumuman {} {}", page.village.level.label(), page.village.name),
-        format!("Kabar terbaru dari {} {}.", page.village.level.label(), page.village.name),
+        format!("Berita dan pengumuman {}", page.village.title()),
+        format!("Kabar terbaru dari {}.", page.village.title()),
         &format!("/desa/{}/berita", page.village.code),
     );
     preview.image = page.posts.iter().find_map(photo_path).map(|p| absolute(&state, &p));

@@ -332,10 +332,7 @@ async fn report_page(
         if let Some(tree) = state.app.home_tree().await? {
             for (kec, villages) in tree.groups {
                 for d in villages {
-                    out.push((
-                        format!("desa:{}", d.code),
-                        format!("{} {} (Kec. {})", d.level.label(), d.name, kec.name),
-                    ));
+                    out.push((format!("desa:{}", d.code), format!("{} (Kec. {})", d.title(), kec.name)));
                 }
             }
         }

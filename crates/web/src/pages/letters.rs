@@ -109,7 +109,7 @@ async fn queue(
     Ok(QueuePage {
         layout: staff.visitor.layout(),
         village_code: code,
-        village_name: format!("{} {}", village.region.level.label(), village.region.name),
+        village_name: village.region.title(),
         items,
         can_sign,
         can_configure,

@@ -79,7 +79,7 @@ async fn home(
     Path(code): Path<String>,
 ) -> Result<HomePage, WebError> {
     let page = state.app.dip_page(&visitor.actor(&ip), &code).await?;
-    let name = format!("{} {}", page.village.level.label(), page.village.name);
+    let name = page.village.title();
     let preview = super::berita::LinkPreview::new(
         &state,
         format!("Informasi publik {name}"),

@@ -67,7 +67,7 @@ async fn village(
 ) -> Result<VillagePage, WebError> {
     let view = state.app.village_view(&code).await?;
     let news = state.app.latest_news(&view.region, 3).await?;
-    let name = format!("{} {}", view.region.level.label(), view.region.name);
+    let name = view.region.title();
     let mut preview = LinkPreview::new(
         &state,
         name.clone(),
@@ -97,7 +97,7 @@ async fn services(
 ) -> Result<ServicesPage, WebError> {
     let view = state.app.village_view(&code).await?;
     let types = state.app.letter_catalogue(&view.region.code).await?.into_iter().filter(|t| t.active).collect();
-    let name = format!("{} {}", view.region.level.label(), view.region.name);
+    let name = view.region.title();
     let preview = LinkPreview::new(
         &state,
         format!("Layanan dan standar pelayanan {name}"),

@@ -60,7 +60,7 @@ async fn register_page(
     Ok(RegisterPage {
         layout: staff.visitor.layout(),
         village_code: code.to_string(),
-        village_name: format!("{} {}", village.region.level.label(), village.region.name),
+        village_name: village.region.title(),
         count,
         query: query.chars().take(100).collect(),
         searched: query.trim().chars().count() >= 3,

@@ -52,12 +52,10 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Result<HomePage, W
             Scope::Wilayah(code) => match state.app.store().region(code).await.map_err(AppError::from)? {
                 // A pendamping's work is assisted filing; the village's staff page is not theirs.
                 Some(r) if r.level.is_village() && grant.role == Role::Pendamping => {
-                    (format!("{} {} ({code})", r.level.label(), r.name), format!("/staf/desa/{code}/pendamping"))
+                    (format!("{} ({code})", r.title()), format!("/staf/desa/{code}/pendamping"))
                 }
-                Some(r) if r.level.is_village() => {
-                    (format!("{} {} ({code})", r.level.label(), r.name), format!("/staf/desa/{code}"))
-                }
-                Some(r) => (format!("{} {} ({code})", r.level.label(), r.name), format!("/wilayah/{code}")),
+                Some(r) if r.level.is_village() => (format!("{} ({code})", r.title()), format!("/staf/desa/{code}")),
+                Some(r) => (format!("{} ({code})", r.title()), format!("/wilayah/{code}")),
                 None => (code.to_string(), String::new()),
             },
             Scope::Office(slug) => match state.app.store().office(slug).await.map_err(AppError::from)? {

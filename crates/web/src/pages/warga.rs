@@ -80,7 +80,7 @@ struct SignUpQuery {
 
 async fn sign_up_page(state: &AppState, visitor: &Visitor, values: SignUpForm, errors: Vec<FieldError>) -> SignUpPage {
     let village_name = match state.app.village_view(&values.village).await {
-        Ok(v) => format!("{} {}", v.region.level.label(), v.region.name),
+        Ok(v) => v.region.title(),
         Err(_) => String::new(),
     };
     let villages = if village_name.is_empty() {
@@ -590,7 +590,7 @@ async fn pending_page(
         errors,
         message,
         village_code: code.to_string(),
-        village_name: format!("{} {}", village.region.level.label(), village.region.name),
+        village_name: village.region.title(),
         rows,
     })
 }
