@@ -128,9 +128,8 @@ impl App {
     /// The newest posts of a village's portal (at most `limit`).
     pub async fn news_page(&self, actor: &Actor, village: &str, limit: i64) -> AppResult<NewsPage> {
         let (village, ancestors) = self.village_region(village).await?;
-        let code = village.code.as_str().to_string();
-        let posts = self.store.news_posts(&code, limit).await?.into_iter().map(view).collect();
-        Ok(NewsPage { may_publish: self.may_publish_news(actor, &code), village, ancestors, posts })
+        let posts = self.latest_news(&village, limit).await?;
+        Ok(NewsPage { may_publish: self.may_publish_news(actor, village.code.as_str()), village, ancestors, posts })
     }
 
     /// The newest posts of a village already found (the village page's own lookup checked it).
@@ -169,7 +168,7 @@ impl App {
         self.require_on_village(actor, Permission::PublishNews, &code)?;
         let author = match actor {
             Actor::Staff(user) => user.full_name.clone(),
-            Actor::System => format!("Pemerintah {} {}", village.level.label(), village.name),
+            Actor::System => format!("Pemerintah {}", village.title()),
             _ => return Err(AppError::Forbidden),
         };
         let checked = berita::check_post(input);
@@ -258,7 +257,7 @@ mod tests {
     /// A JPEG with an EXIF segment (APP1) holding a camera model and orientation 6 (rotate 90°).
     fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
         let plain = jpeg(width, height);
-        // TIFF header (little endian), one IFD with Model = "SECRETCAM" and Orientation = 6 = "SECRETCAM".
+        // TIFF header (little endian), one IFD with Model = "SECRETCAM" and Orientation = 6.
         let mut tiff: Vec<u8> = b"II*\0\x08\0\0\0".to_vec();
         tiff.extend_from_slice(&2u16.to_le_bytes());
         tiff.extend_from_slice(&[0x10, 0x01, 2, 0, 10, 0, 0, 0, 38, 0, 0, 0]);
