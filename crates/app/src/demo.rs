@@ -162,6 +162,7 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
             phone: "0265 000000".into(),
             email: "desa.sukamulya@example.org".into(),
             head_name: "Kepala Desa Sukamulya (demo)".into(),
+            maklumat: balai_domain::surat::catalogue::maklumat_baku().into(),
         };
         app.update_village_profile(&system, "32.07.06.2001", profile).await?;
     }
@@ -191,7 +192,7 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
                 .into(),
             photo_caption: String::new(),
         };
-        app.publish_post(&system, "32.07.06.2001", &input, None).await?;
+        app.publish_post(&system, "32.07.06.2001", &input, None, false).await?;
     }
     let mut created = Vec::new();
     for (username, full_name, role, scope) in DEMO_STAFF {

@@ -22,6 +22,7 @@ pub mod ppid;
 mod regions;
 pub mod reports;
 mod residents;
+pub mod subscriptions;
 mod users;
 
 use std::sync::Arc;

@@ -6,9 +6,10 @@ use std::io::Cursor;
 
 use balai_domain::berita::{self, PostInput, PostKind};
 use balai_domain::contact::{UploadKind, sniff_upload};
+use balai_domain::langganan::{self, Channel};
 use balai_domain::roles::Permission;
 use balai_domain::wilayah::Region;
-use balai_store::news::{NewsPhoto, NewsPost};
+use balai_store::news::{NewsPhoto, NewsPost, PostBroadcast};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use serde_json::json;
@@ -43,6 +44,13 @@ pub struct NewsPage {
     pub posts: Vec<PostView>,
     /// Whether the viewer may publish here (staff links shown).
     pub may_publish: bool,
+}
+
+/// A post just published, and how many subscribers it was sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPost {
+    pub id: String,
+    pub sent_to: i64,
 }
 
 /// An uploaded photo, as sent.
@@ -162,7 +170,8 @@ impl App {
         village: &str,
         input: &PostInput,
         photo: Option<PhotoUpload>,
-    ) -> AppResult<String> {
+        broadcast: bool,
+    ) -> AppResult<PublishedPost> {
         let (village, _) = self.village_region(village).await?;
         let code = village.code.as_str().to_string();
         self.require_on_village(actor, Permission::PublishNews, &code)?;
@@ -209,15 +218,44 @@ impl App {
             author,
             published_at: now,
             withdrawn_at: None,
+            broadcast_count: 0,
         };
+        let broadcast = broadcast.then(|| self.post_broadcast(&village, &post));
         let audit = self.audit_event(
             actor,
             "news.publish",
             format!("wilayah:{code}/berita:{}", post.id),
             json!({"kind": post.kind, "title": post.title, "photo": photo.as_ref().map(|p| &p.sha256)}),
         );
-        self.store.publish_post(&post, photo.as_ref(), audit).await?;
-        Ok(post.id)
+        let sent_to = self.store.publish_post(&post, photo.as_ref(), broadcast.as_ref(), audit).await?;
+        Ok(PublishedPost { id: post.id, sent_to })
+    }
+
+    /// The messages that announce a post to the village's subscribers, one body per channel.
+    fn post_broadcast(&self, village: &Region, post: &NewsPost) -> PostBroadcast {
+        let base = self.config().public_url.trim_end_matches('/').to_string();
+        let post_url = format!("{base}/desa/{}/berita/{}", village.code, post.id);
+        let stop_base = format!("{base}{}", crate::subscriptions::subscription_path(""));
+        let title = village.title();
+        let excerpt = berita::plain_excerpt(&post.body, 600);
+        let text = |channel| {
+            langganan::broadcast(
+                channel,
+                &title,
+                &post.title,
+                &excerpt,
+                &post_url,
+                &stop_base,
+                crate::subscriptions::TOKEN_LEN,
+            )
+        };
+        PostBroadcast {
+            subject: text(Channel::Email).subject,
+            email: text(Channel::Email).body,
+            whatsapp: text(Channel::Whatsapp).body,
+            sms: text(Channel::Sms).body,
+            topic: format!("berita:{}", post.id),
+        }
     }
 
     /// Takes a post off the village's portal.

@@ -50,6 +50,8 @@ pub struct VillageProfileInput {
     pub phone: String,
     pub email: String,
     pub head_name: String,
+    /// The maklumat pelayanan; empty: none published.
+    pub maklumat: String,
 }
 
 impl App {
@@ -231,13 +233,15 @@ impl App {
             phone: input.phone,
             email: input.email,
             head_name: input.head_name,
+            maklumat: input.maklumat,
             updated_at: None,
         };
         let event = self.audit_event(
             actor,
             "village.profile.update",
             format!("wilayah:{}", kode.as_str()),
-            json!({"address": profile.address, "phone": profile.phone, "email": profile.email, "head_name": profile.head_name}),
+            json!({"address": profile.address, "phone": profile.phone, "email": profile.email,
+                "head_name": profile.head_name, "maklumat": profile.maklumat}),
         );
         self.store.save_village_profile(&profile, event).await?;
         Ok(())
@@ -318,10 +322,15 @@ fn validate_profile(input: VillageProfileInput) -> AppResult<VillageProfileInput
         phone: input.phone.trim().to_string(),
         email: input.email.trim().to_string(),
         head_name: clean_text(&input.head_name),
+        maklumat: balai_domain::lapor::clean_text(&input.maklumat),
     };
     let mut errors = Vec::new();
     check_text(&mut errors, "address", "Alamat", &input.address, 200);
     check_text(&mut errors, "head_name", "Nama kepala desa", &input.head_name, 100);
+    let max = balai_domain::surat::catalogue::MAX_MAKLUMAT_CHARS;
+    if input.maklumat.chars().count() > max {
+        errors.push(FieldError::new("maklumat", format!("Maklumat pelayanan paling panjang {max} karakter.")));
+    }
     check_phone(&mut errors, "phone", &input.phone);
     check_email(&mut errors, "email", &input.email);
     if errors.is_empty() { Ok(input) } else { Err(AppError::Invalid(errors)) }

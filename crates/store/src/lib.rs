@@ -16,6 +16,7 @@ pub mod reports;
 pub mod residents;
 mod shared;
 mod sqlite;
+pub mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -123,6 +124,7 @@ pub trait Store:
     + ppid::PpidRepo
     + assistance::AssistanceRepo
     + news::NewsRepo
+    + subscriptions::SubscriptionRepo
     + Send
     + Sync
     + 'static

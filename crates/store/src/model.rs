@@ -25,6 +25,8 @@ pub struct VillageProfile {
     pub phone: String,
     pub email: String,
     pub head_name: String,
+    /// The maklumat pelayanan (service pledge) the village publishes; empty: none yet.
+    pub maklumat: String,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

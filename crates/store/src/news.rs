@@ -19,6 +19,19 @@ pub struct NewsPost {
     pub author: String,
     pub published_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// How many subscribers the post was sent to (0: not broadcast).
+    pub broadcast_count: i64,
+}
+
+/// A post's broadcast to the village's active subscribers: one body per channel, each ending with
+/// the opt-out link's base, to which the store appends each subscriber's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostBroadcast {
+    pub subject: String,
+    pub email: String,
+    pub whatsapp: String,
+    pub sms: String,
+    pub topic: String,
 }
 
 /// A post's photo as the server re-encoded it (JPEG).
@@ -35,8 +48,16 @@ pub struct NewsPhoto {
 
 #[async_trait]
 pub trait NewsRepo {
-    /// Stores a post with its photo, if any, and the audit record, in one transaction.
-    async fn publish_post(&self, post: &NewsPost, photo: Option<&NewsPhoto>, audit: AuditEvent) -> StoreResult<()>;
+    /// Stores a post with its photo, if any, its broadcast to every active subscriber of the
+    /// village (one outbox message each), and the audit record, in one transaction. Returns how
+    /// many messages were queued.
+    async fn publish_post(
+        &self,
+        post: &NewsPost,
+        photo: Option<&NewsPhoto>,
+        broadcast: Option<&PostBroadcast>,
+        audit: AuditEvent,
+    ) -> StoreResult<i64>;
     async fn news_post(&self, id: &str) -> StoreResult<Option<NewsPost>>;
     /// A village's posts on its portal (not withdrawn), newest first, at most `limit`.
     async fn news_posts(&self, village: &str, limit: i64) -> StoreResult<Vec<NewsPost>>;
@@ -48,7 +69,8 @@ pub trait NewsRepo {
 
 macro_rules! news_columns {
     () => {
-        "id, village_code, kind, title, body, photo_id, photo_caption, author, published_at, withdrawn_at"
+        "id, village_code, kind, title, body, photo_id, photo_caption, author, published_at, withdrawn_at, \
+         broadcast_count"
     };
 }
 pub(crate) use news_columns;
@@ -67,8 +89,9 @@ macro_rules! impl_news_repo {
                     &self,
                     post: &NewsPost,
                     photo: Option<&NewsPhoto>,
+                    broadcast: Option<&PostBroadcast>,
                     audit: AuditEvent,
-                ) -> StoreResult<()> {
+                ) -> StoreResult<i64> {
                     let mut tx = self.begin_write().await?;
                     if let Some(p) = photo {
                         sqlx::query(
@@ -86,10 +109,32 @@ macro_rules! impl_news_repo {
                         .execute(&mut *tx)
                         .await?;
                     }
+                    let mut sent = 0;
+                    if let Some(b) = broadcast {
+                        // One statement whatever the number of subscribers: each gets the body of
+                        // their channel with their own opt-out token at its end.
+                        sent = sqlx::query(
+                            "INSERT INTO outbox (channel, recipient, subject, body, topic, status, attempts, \
+                             next_attempt_at, created_at) \
+                             SELECT channel, address, $1, (CASE channel WHEN 'email' THEN $2 WHEN 'whatsapp' \
+                             THEN $3 ELSE $4 END) || token, $5, 'pending', 0, $6, $6 \
+                             FROM news_subscriptions WHERE village_code = $7 AND status = 'active' ORDER BY id",
+                        )
+                        .bind(&b.subject)
+                        .bind(&b.email)
+                        .bind(&b.whatsapp)
+                        .bind(&b.sms)
+                        .bind(&b.topic)
+                        .bind(post.published_at)
+                        .bind(&post.village_code)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected() as i64;
+                    }
                     sqlx::query(concat!(
                         "INSERT INTO news_posts (",
                         $crate::news::news_columns!(),
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                     ))
                     .bind(&post.id)
                     .bind(&post.village_code)
@@ -101,11 +146,14 @@ macro_rules! impl_news_repo {
                     .bind(&post.author)
                     .bind(post.published_at)
                     .bind(post.withdrawn_at)
+                    .bind(sent)
                     .execute(&mut *tx)
                     .await?;
+                    let mut audit = audit;
+                    audit.details["broadcast_to"] = sent.into();
                     append_audit(&mut tx, &audit).await?;
                     tx.commit().await?;
-                    Ok(())
+                    Ok(sent)
                 }
 
                 async fn news_post(&self, id: &str) -> StoreResult<Option<NewsPost>> {

@@ -250,18 +250,20 @@ macro_rules! impl_store {
             }
 
             async fn village_profile(&self, code: &KodeWilayah) -> StoreResult<Option<VillageProfile>> {
-                let row: Option<(String, String, String, String, String, DateTime<Utc>)> = sqlx::query_as(
-                    "SELECT code, address, phone, email, head_name, updated_at FROM village_profiles WHERE code = $1",
+                let row: Option<(String, String, String, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT code, address, phone, email, head_name, maklumat, updated_at FROM village_profiles \
+                     WHERE code = $1",
                 )
                 .bind(code.as_str())
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(row.map(|(code, address, phone, email, head_name, updated_at)| VillageProfile {
+                Ok(row.map(|(code, address, phone, email, head_name, maklumat, updated_at)| VillageProfile {
                     code,
                     address,
                     phone,
                     email,
                     head_name,
+                    maklumat,
                     updated_at: Some(updated_at),
                 }))
             }
@@ -270,16 +272,18 @@ macro_rules! impl_store {
                 let mut tx = self.begin_write().await?;
                 append_audit(&mut tx, &audit).await?;
                 sqlx::query(
-                    "INSERT INTO village_profiles (code, address, phone, email, head_name, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) \
+                    "INSERT INTO village_profiles (code, address, phone, email, head_name, maklumat, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
                      ON CONFLICT (code) DO UPDATE SET address = excluded.address, phone = excluded.phone, \
-                     email = excluded.email, head_name = excluded.head_name, updated_at = excluded.updated_at",
+                     email = excluded.email, head_name = excluded.head_name, maklumat = excluded.maklumat, \
+                     updated_at = excluded.updated_at",
                 )
                 .bind(&profile.code)
                 .bind(&profile.address)
                 .bind(&profile.phone)
                 .bind(&profile.email)
                 .bind(&profile.head_name)
+                .bind(&profile.maklumat)
                 .bind(audit.at)
                 .execute(&mut *tx)
                 .await?;

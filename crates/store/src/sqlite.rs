@@ -17,6 +17,7 @@ use crate::ppid::impl_ppid_repo;
 use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
+use crate::subscriptions::impl_subscription_repo;
 
 pub struct SqliteStore {
     /// Readers (and the few single-statement writes).
@@ -105,6 +106,7 @@ impl_resident_repo!(SqliteStore, sqlx::Sqlite);
 impl_outbox_repo!(SqliteStore, sqlx::Sqlite);
 impl_api_token_repo!(SqliteStore);
 impl_news_repo!(SqliteStore);
+impl_subscription_repo!(SqliteStore);
 impl_ppid_repo!(SqliteStore, sqlx::Sqlite);
 impl_assistance_repo!(SqliteStore, sqlx::Sqlite);
 impl_report_repo!(

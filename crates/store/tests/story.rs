@@ -78,6 +78,7 @@ async fn foundation_story() {
         phone: "0265 000000".into(),
         email: "desa@example.org".into(),
         head_name: "Kepala Desa".into(),
+        maklumat: "Kami sanggup.\nKami siap menerima sanksi.".into(),
         updated_at: None,
     };
     store
@@ -86,6 +87,7 @@ async fn foundation_story() {
         .expect("save");
     let saved = store.village_profile(&code("32.07.06.2001")).await.expect("get").expect("exists");
     assert_eq!((saved.address.as_str(), saved.updated_at), ("Jl. Raya Sukamulya", Some(at(2, 0))));
+    assert_eq!(saved.maklumat, profile.maklumat, "the maklumat keeps its lines");
     assert!(store.village_profile(&code("32.07.06.2002")).await.expect("get").is_none());
 
     // Offices: slugs are unique.

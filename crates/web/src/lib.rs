@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::lapor_ekspor::routes())
         .merge(pages::ppid::routes())
         .merge(pages::berita::routes())
+        .merge(pages::langganan::routes())
         .merge(pages::pendamping::routes())
         .merge(open311::routes())
         .merge(inbound::routes())

@@ -73,6 +73,17 @@ pub struct AttachmentSpec {
     pub required: bool,
 }
 
+/// The maklumat pelayanan (service pledge) in the wording of PermenPANRB 15/2014's model, for a
+/// village that has not written its own: a starting point its staff edit and publish.
+pub fn maklumat_baku() -> &'static str {
+    "Dengan ini, kami menyatakan sanggup menyelenggarakan pelayanan sesuai standar pelayanan yang telah \
+     ditetapkan dan apabila tidak menepati janji ini, kami siap menerima sanksi sesuai peraturan \
+     perundang-undangan yang berlaku."
+}
+
+/// Longest maklumat pelayanan, in characters.
+pub const MAX_MAKLUMAT_CHARS: usize = 2_000;
+
 /// The six public components of a service's standar pelayanan (UU 25/2009 Ps 21,
 /// PermenPANRB 15/2014; domain.md §7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

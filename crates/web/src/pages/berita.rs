@@ -144,6 +144,10 @@ struct StaffPage {
     posts: Vec<(PostView, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     v: PostInput,
+    /// Whether "send to subscribers" is ticked.
+    broadcast: bool,
+    /// How many active subscribers a broadcast would reach.
+    subscribers: i64,
 }
 
 impl StaffPage {
@@ -157,6 +161,7 @@ async fn staff_view(
     staff: &Staff,
     code: &str,
     v: PostInput,
+    broadcast: bool,
     errors: Vec<FieldError>,
 ) -> Result<StaffPage, WebError> {
     let actor = balai_app::Actor::Staff(staff.user.clone());
@@ -176,6 +181,8 @@ async fn staff_view(
         posts: posts.collect(),
         kinds: PostKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         v,
+        broadcast,
+        subscribers: state.app.active_subscribers(code).await?,
     })
 }
 
@@ -185,7 +192,7 @@ async fn staff_page(
     Path(code): Path<String>,
 ) -> Result<StaffPage, WebError> {
     let v = PostInput { kind: PostKind::Berita.as_str().into(), ..PostInput::default() };
-    staff_view(&state, &staff, &code, v, Vec::new()).await
+    staff_view(&state, &staff, &code, v, false, Vec::new()).await
 }
 
 async fn publish(
@@ -202,11 +209,13 @@ async fn publish(
         photo_caption: field("photo_caption"),
     };
     let photo = form.files.into_iter().find(|u| u.requirement == "foto" && !u.bytes.is_empty());
+    let broadcast = field("broadcast") == "1";
     let actor = balai_app::Actor::Staff(staff.user.clone());
-    match state.app.publish_post(&actor, &code, &input, photo.map(|u| PhotoUpload { bytes: u.bytes })).await {
-        Ok(id) => Ok(Redirect::to(&format!("/desa/{code}/berita/{id}")).into_response()),
+    let photo = photo.map(|u| PhotoUpload { bytes: u.bytes });
+    match state.app.publish_post(&actor, &code, &input, photo, broadcast).await {
+        Ok(post) => Ok(Redirect::to(&format!("/desa/{code}/berita/{}", post.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let page = staff_view(&state, &staff, &code, input, errors).await?;
+            let page = staff_view(&state, &staff, &code, input, broadcast, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -15,6 +15,7 @@ use balai_domain::roles::{Role, Scope};
 use balai_store::{Office, UserRecord};
 use serde::Deserialize;
 
+use super::warga::field_error;
 use super::{FormField, form_fields};
 use crate::extract::{Form, Layout, Staff};
 use crate::{AppState, WebError};
@@ -79,6 +80,11 @@ struct VillagePage {
     can_process: bool,
     saved: bool,
     fields: Vec<FormField>,
+    /// The maklumat pelayanan in its text area.
+    maklumat: String,
+    /// The text area holds the model wording because the village has published none.
+    maklumat_default: bool,
+    maklumat_error: String,
     staff: Vec<(String, String, String)>,
     audit: Vec<AuditEntry>,
 }
@@ -99,6 +105,8 @@ struct ProfileForm {
     email: String,
     #[serde(default)]
     head_name: String,
+    #[serde(default)]
+    maklumat: String,
 }
 
 async fn village_page(
@@ -122,6 +130,7 @@ async fn village_page(
                 phone: p.phone.clone(),
                 email: p.email.clone(),
                 head_name: p.head_name.clone(),
+                maklumat: p.maklumat.clone(),
             },
             Vec::new(),
         )
@@ -135,8 +144,16 @@ async fn village_page(
         ],
         &errors,
     );
+    let maklumat_error = field_error(&errors, "maklumat");
     Ok(VillagePage {
         layout: staff.visitor.layout(),
+        maklumat_default: form.maklumat.is_empty(),
+        maklumat: if form.maklumat.is_empty() {
+            balai_domain::surat::catalogue::maklumat_baku().to_string()
+        } else {
+            form.maklumat
+        },
+        maklumat_error,
         errors,
         view,
         can_edit,
@@ -169,6 +186,7 @@ async fn save_village(
         phone: form.phone.clone(),
         email: form.email.clone(),
         head_name: form.head_name.clone(),
+        maklumat: form.maklumat.clone(),
     };
     match state.app.update_village_profile(&actor, &code, input).await {
         Ok(()) => Ok(Redirect::to(&format!("/staf/desa/{code}?saved=1")).into_response()),
