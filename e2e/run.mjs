@@ -773,6 +773,55 @@ async function newsFlow(browser, server) {
   });
 }
 
+// ---------- flow 6: the portal as an installed app, read offline (stops the server: runs last) ----------
+
+async function offlineFlow(server) {
+  // The one browser with JavaScript (the service worker is the only script Balai has), and with
+  // a profile on disk: Chromium does not install apps from an incognito context.
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'balai-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: PHONE_WIDTH, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
+  context.__base = server.base;
+  context.setDefaultTimeout(15_000);
+  try {
+    const page = context.pages()[0] || await context.newPage();
+    const kept = (p) => page.waitForFunction(async (path) => !!(await caches.match(path)), p, { polling: 200 });
+
+    await step('a phone visiting the portal installs it: Chromium reports no installability error', async () => {
+      await visit(page, `/desa/${VILLAGE}`);
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { polling: 200 });
+      const cdp = await context.newCDPSession(page);
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+      assert.deepEqual(installabilityErrors, [], `installability: ${JSON.stringify(installabilityErrors)}`);
+      const requests = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await visit(page, `/desa/${VILLAGE}/berita`);
+      await go(page, page.getByRole('link', { name: 'Kerja bakti membersihkan saluran RW 02' }), /^\/desa\/[^/]+\/berita\/[0-9a-f]+$/);
+      const elsewhere = requests.filter((u) => !u.startsWith(server.base));
+      assert.deepEqual(elsewhere, [], 'no request leaves the portal');
+      const photo = new URL(await page.locator('figure img').getAttribute('src'), server.base).pathname;
+      await Promise.all([kept(`/desa/${VILLAGE}`), kept(`/desa/${VILLAGE}/berita`), kept(new URL(page.url()).pathname), kept(photo)]);
+    });
+
+    await step('with the server gone, the pages read before still open; an unread one says it is offline', async () => {
+      const postPath = new URL(page.url()).pathname;
+      server.child.kill('SIGTERM');
+      await server.exit;
+      await visit(page, `/desa/${VILLAGE}`);
+      await expectText(page, 'Desa Sukamulya', 'Berita dan pengumuman');
+      await visit(page, postPath);
+      await expectText(page, 'Kerja bakti membersihkan saluran RW 02', 'Saluran di depan balai desa');
+      const photo = await page.evaluate(() => { const i = document.querySelector('figure img'); return i ? i.naturalWidth : 0; });
+      assert.equal(photo, 960, 'the photo was kept with its post');
+      await visit(page, `/desa/${VILLAGE}/layanan`);
+      await expectText(page, 'tidak tersambung');
+      await capture(page, '60-luring');
+    });
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 // ---------- main ----------
 
 async function main() {
@@ -800,6 +849,7 @@ async function main() {
     await flow('3. public information: DIP, request, extension, decision, keberatan, annual report, poster', () => ppidFlow(browser, server));
     await flow('4. assisted filing: a pendamping files for an elderly resident', () => assistedFlow(browser, server, files));
     await flow('5. village news: a post with a photo, read on a phone', () => newsFlow(browser, server));
+    await flow('6. the portal as an app: installable, visited pages readable offline', () => offlineFlow(server));
   } catch (error) {
     if (!(error instanceof StepFailed)) {
       results.push({ name: 'setup', ok: false, error });

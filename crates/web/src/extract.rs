@@ -42,6 +42,13 @@ pub struct Layout {
     pub resident: Option<String>,
 }
 
+impl Layout {
+    /// The script that makes the portal an installable, offline-readable app.
+    pub fn script_url(&self) -> &'static str {
+        crate::offline::installer_url()
+    }
+}
+
 /// The signed-in staff member, if any, and the page layout for them.
 pub struct Visitor {
     pub user: Option<StaffUser>,

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod inbound;
 mod metrics;
+pub mod offline;
 mod open311;
 mod pages;
 mod security;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::routes())
         .merge(inbound::routes())
         .merge(assets::routes())
+        .merge(offline::routes())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))

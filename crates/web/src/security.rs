@@ -24,14 +24,20 @@ pub const CSRF_COOKIE: &str = "balai_csrf";
 pub struct CsrfToken(pub String);
 
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let keep_offline =
+        request.method() == Method::GET && crate::offline::may_keep_offline(request.uri().path(), request.headers());
     let mut response = next.run(request).await;
+    if keep_offline && response.status() == StatusCode::OK {
+        response.headers_mut().insert(crate::offline::KEEP_HEADER, HeaderValue::from_static("simpan"));
+    }
     let h = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
     set(
         header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; \
+         worker-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");

@@ -96,7 +96,9 @@ async fn the_operator_publishes_news_with_a_photo_stripped_of_exif() {
     assert_eq!(post.status, 200, "{}", post.body);
     assert!(post.body.contains("<strong>Minggu pagi</strong>"));
     assert!(post.body.contains("&lt;script&gt;"), "{}", post.body);
-    assert!(!post.body.contains("<script") && !post.body.contains("javascript:"));
+    // The one script is the portal's own installer (from the base template), not the post's.
+    assert_eq!(post.body.matches("<script").count(), 1, "{}", post.body);
+    assert!(post.body.contains("<script src=\"/static/app.") && !post.body.contains("javascript:"));
     assert!(
         post.body.contains(r#"<meta property="og:title" content="Kerja bakti membersihkan saluran">"#),
         "{}",
@@ -192,4 +194,51 @@ async fn the_service_catalogue_publishes_each_letter_types_standar_pelayanan() {
     assert!(page.body.contains(r#"<meta property="og:title" content="Layanan dan standar pelayanan Desa Sukamulya">"#));
     assert!(page.body.len() < 30 * 1024, "{} bytes", page.body.len());
     assert_eq!(visitor.get("/desa/32.07.06/layanan").await.status, 404, "a kecamatan has no such page");
+}
+
+/// The installable app (issue 11, part 1): manifest, icons, the worker and its script, and the
+/// mark that lets the worker keep a page, given only to public pages seen by visitors.
+#[tokio::test]
+async fn the_portal_is_an_installable_app_that_keeps_only_public_pages() {
+    let t = spawn_app().await;
+    let visitor = t.browser();
+    let page = visitor.get(&format!("/desa/{SUKAMULYA}")).await;
+    assert!(page.body.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#), "{}", page.body);
+    assert_eq!(page.header("x-balai-luring"), "simpan", "a visitor's village page may be kept offline");
+    let csp = page.header("content-security-policy");
+    assert!(csp.contains("script-src 'self'") && csp.contains("worker-src 'self'"), "{csp}");
+    let script = page.body.split("<script src=\"").nth(1).and_then(|s| s.split('"').next()).expect("a script");
+    let js = visitor.get(script).await;
+    assert_eq!(js.status, 200);
+    assert!(js.body.contains("serviceWorker.register('/sw.js')"), "{}", js.body);
+
+    let manifest = visitor.get("/manifest.webmanifest").await;
+    assert_eq!(manifest.header("content-type"), "application/manifest+json");
+    let manifest: serde_json::Value = serde_json::from_str(&manifest.body).expect("JSON");
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "standalone");
+    for icon in manifest["icons"].as_array().expect("icons") {
+        let src = icon["src"].as_str().expect("src");
+        let response = visitor.client.get(format!("{}{src}", visitor.base)).send().await.expect("icon");
+        assert_eq!(response.headers()["content-type"], "image/png");
+        let picture = image::load_from_memory(&response.bytes().await.expect("bytes")).expect("a PNG");
+        let size = icon["sizes"].as_str().expect("sizes");
+        assert_eq!(format!("{}x{}", picture.width(), picture.height()), size);
+    }
+    let favicon = visitor.client.get(format!("{}/favicon.ico", visitor.base)).send().await.expect("favicon");
+    assert_eq!(favicon.status(), 200);
+
+    let worker = visitor.get("/sw.js").await;
+    assert_eq!(worker.header("content-type"), "text/javascript; charset=utf-8");
+    assert!(worker.body.contains("/static/balai.") && !worker.body.contains("__CSS_URL__"), "the stylesheet is named");
+    assert!(!worker.body.contains("http://") && !worker.body.contains("https://"), "no other site is asked");
+    let offline = visitor.get("/luring").await;
+    assert!(offline.body.contains("tidak tersambung"), "{}", offline.body);
+
+    // Not kept: a staff member's view of the same page, a form, a tracking page.
+    let operator = t.logged_in("operator.sukamulya").await;
+    assert_eq!(operator.get(&format!("/desa/{SUKAMULYA}")).await.header("x-balai-luring"), "");
+    assert_eq!(visitor.get("/lapor").await.header("x-balai-luring"), "");
+    assert_eq!(visitor.get("/lapor/lacak/ABCDE23456").await.header("x-balai-luring"), "");
+    assert_eq!(visitor.get("/desa/32.07.06.2999").await.header("x-balai-luring"), "", "not found is not kept");
 }

@@ -18,7 +18,10 @@ async fn public_pages_list_the_regency_and_stay_small() {
     assert!(home.body.contains("Kecamatan Cihaurbeuti"));
     assert!(home.body.contains("href=\"/desa/32.07.06.2001\">Desa Sukamulya"));
     assert!(home.body.contains("Kelurahan Kertasari"));
-    assert!(!home.body.contains("<script"), "no JavaScript needed");
+    // No JavaScript needed: the one script only installs the offline worker (deferred; the
+    // browser tests run with JavaScript off).
+    assert_eq!(home.body.matches("<script").count(), 1, "{}", home.body);
+    assert!(home.body.contains(" defer></script>"), "{}", home.body);
     assert!(!home.body.contains("style="), "the CSP allows no inline styles");
     let css_path =
         home.body.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).expect("stylesheet link");
