@@ -13,6 +13,7 @@ mod csv_input;
 pub mod demo;
 mod error;
 mod import_rows;
+pub mod kinerja;
 pub mod letters;
 pub mod messages;
 pub mod news;
@@ -152,6 +153,8 @@ struct ReadCache {
     report_categories: Cached<Vec<balai_store::reports::ReportCategory>>,
     /// Figures over a whole year of reports: a minute old at most is fresh enough.
     scoreboard: Cached<reports::Scoreboard>,
+    /// The newest posts of all the home region's villages, for the regency's portal.
+    regional_news: Cached<Vec<news::RegionalPost>>,
     /// Set while one task recomputes the scoreboard (others keep serving the previous one).
     scoreboard_refreshing: std::sync::atomic::AtomicBool,
     /// Regions looked up by code (every report names one); imports clear it.
@@ -164,6 +167,7 @@ impl App {
             calendar: Cached::new(),
             report_categories: Cached::new(),
             scoreboard: Cached::new(),
+            regional_news: Cached::new(),
             scoreboard_refreshing: Default::default(),
             regions: Default::default(),
         });

@@ -46,6 +46,13 @@ pub struct NewsPage {
     pub may_publish: bool,
 }
 
+/// A post on the regency's portal, with the village it comes from.
+#[derive(Debug, Clone)]
+pub struct RegionalPost {
+    pub post: PostView,
+    pub village: Region,
+}
+
 /// A post just published, and how many subscribers it was sent to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedPost {
@@ -145,6 +152,25 @@ impl App {
         Ok(self.store.news_posts(village.code.as_str(), limit).await?.into_iter().map(view).collect())
     }
 
+    /// The newest posts of all villages of the installation's home region (the regency's
+    /// portal), at most five. Kept for a minute: the regency's home page is the busiest page, and
+    /// a post reaches it that much later on other instances (at once on this one).
+    pub async fn regional_news(&self) -> AppResult<Vec<RegionalPost>> {
+        if let Some(posts) = self.cache.regional_news.get() {
+            return Ok(posts);
+        }
+        let Some(home) = self.config().home_region.clone() else { return Ok(Vec::new()) };
+        let mut posts = Vec::new();
+        for post in self.store.news_posts_within(home.as_str(), 5).await? {
+            let Ok(code) = balai_domain::wilayah::KodeWilayah::parse(&post.village_code) else { continue };
+            if let Some(village) = self.cached_region(&code).await? {
+                posts.push(RegionalPost { post: view(post), village });
+            }
+        }
+        self.cache.regional_news.put(posts.clone());
+        Ok(posts)
+    }
+
     /// One post of the village's portal; a withdrawn post, or one of another village, is not found.
     pub async fn news_post(&self, village: &str, id: &str) -> AppResult<(Region, Vec<Region>, PostView)> {
         let (village, ancestors) = self.village_region(village).await?;
@@ -228,6 +254,7 @@ impl App {
             json!({"kind": post.kind, "title": post.title, "photo": photo.as_ref().map(|p| &p.sha256)}),
         );
         let sent_to = self.store.publish_post(&post, photo.as_ref(), broadcast.as_ref(), audit).await?;
+        self.cache.regional_news.clear();
         Ok(PublishedPost { id: post.id, sent_to })
     }
 
@@ -276,6 +303,7 @@ impl App {
         if !self.store.withdraw_post(&post.id, self.now(), audit).await? {
             return Err(AppError::invalid("berita", "Berita ini sudah ditarik dari portal."));
         }
+        self.cache.regional_news.clear();
         Ok(())
     }
 }

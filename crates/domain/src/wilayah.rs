@@ -336,8 +336,13 @@ pub struct Region {
 
 impl Region {
     /// The name with its level, as people write it: "Desa Sukamulya", "Kecamatan Cihaurbeuti".
+    /// Kemendagri's file already names regencies "Kabupaten Ciamis" (and cities "Kota …"):
+    /// the level is not written twice.
     pub fn title(&self) -> String {
-        format!("{} {}", self.level.label(), self.name)
+        let label = self.level.label();
+        let named = self.name.get(..label.len()).is_some_and(|head| head.eq_ignore_ascii_case(label))
+            && self.name[label.len()..].starts_with(' ');
+        if named { self.name.clone() } else { format!("{label} {}", self.name) }
     }
 }
 
@@ -479,6 +484,19 @@ mod tests {
 
     fn k(s: &str) -> KodeWilayah {
         KodeWilayah::parse(s).expect("valid code in test")
+    }
+
+    #[test]
+    fn a_title_names_the_level_once() {
+        let r = |code: &str, name: &str, level| Region { code: k(code), name: name.into(), level, parent: None };
+        assert_eq!(r("32.07.06.2001", "Sukamulya", Level::Desa).title(), "Desa Sukamulya");
+        assert_eq!(r("32.07", "Kabupaten Ciamis", Level::Kabupaten).title(), "Kabupaten Ciamis");
+        assert_eq!(r("32.07", "KABUPATEN CIAMIS", Level::Kabupaten).title(), "KABUPATEN CIAMIS");
+        assert_eq!(r("32.07", "Ciamis", Level::Kabupaten).title(), "Kabupaten Ciamis");
+        assert_eq!(r("32.78", "Kota Tasikmalaya", Level::Kota).title(), "Kota Tasikmalaya");
+        // Only the whole word counts: "Desamulya" keeps its label.
+        assert_eq!(r("32.07.06.2009", "Desamulya", Level::Desa).title(), "Desa Desamulya");
+        assert_eq!(r("32.07.06", "Cihaurbeuti", Level::Kecamatan).title(), "Kecamatan Cihaurbeuti");
     }
 
     #[test]

@@ -175,6 +175,18 @@ pub type MakeLetter = Box<
     dyn FnOnce(AllocatedNumber) -> Pin<Box<dyn Future<Output = Result<(IssuedLetter, Vec<u8>), String>> + Send>> + Send,
 >;
 
+/// Letter requests received and letters issued in a period, for public service figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LetterFigures {
+    pub received: i64,
+    /// Filed from home or with a pendamping (not at the counter).
+    pub received_online: i64,
+    /// Letters issued (signed) in the period, whenever they were asked for.
+    pub issued: i64,
+    /// Of those, signed by the request's due date (its standar's jangka waktu).
+    pub issued_on_time: i64,
+}
+
 #[async_trait]
 pub trait LetterRepo: Send + Sync {
     async fn letter_settings(&self, village: &str) -> StoreResult<Option<LetterSettings>>;
@@ -241,6 +253,14 @@ pub trait LetterRepo: Send + Sync {
     async fn letter_for_request(&self, request_id: &str) -> StoreResult<Option<IssuedLetter>>;
     async fn letter_pdf(&self, letter_id: &str) -> StoreResult<Option<Vec<u8>>>;
     async fn letters_of_village(&self, village: &str, year: i32) -> StoreResult<Vec<IssuedLetter>>;
+    /// Counts for the public service figures of a village, or of every village within a
+    /// region (`region` is a code; villages whose code starts with it and a dot are included).
+    async fn letter_figures(
+        &self,
+        region: &str,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<LetterFigures>;
     async fn revoke_letter(&self, letter_id: &str, reason: &str, audit: AuditEvent) -> StoreResult<()>;
 
     /// The village's public key, stored the first time it is used.
@@ -841,6 +861,42 @@ macro_rules! impl_letter_repo {
                 .bind(year)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn letter_figures(
+                &self,
+                region: &str,
+                from: DateTime<Utc>,
+                until: DateTime<Utc>,
+            ) -> StoreResult<LetterFigures> {
+                let within = format!("{region}.%");
+                let (received, online): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), SUM(CASE WHEN channel = 'loket' THEN 0 ELSE 1 END) FROM letter_requests \
+                     WHERE (village_code = $1 OR village_code LIKE $2) AND received_at >= $3 AND received_at < $4",
+                )
+                .bind(region)
+                .bind(&within)
+                .bind(from)
+                .bind(until)
+                .fetch_one(&self.pool)
+                .await?;
+                let (issued, on_time): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), SUM(CASE WHEN l.issued_on <= r.due_on THEN 1 ELSE 0 END) FROM letters l \
+                     JOIN letter_requests r ON r.id = l.request_id \
+                     WHERE (l.village_code = $1 OR l.village_code LIKE $2) AND l.created_at >= $3 AND l.created_at < $4",
+                )
+                .bind(region)
+                .bind(&within)
+                .bind(from)
+                .bind(until)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(LetterFigures {
+                    received,
+                    received_online: online.unwrap_or(0),
+                    issued,
+                    issued_on_time: on_time.unwrap_or(0),
+                })
             }
 
             async fn revoke_letter(&self, letter_id: &str, reason: &str, audit: AuditEvent) -> StoreResult<()> {

@@ -61,6 +61,9 @@ pub trait NewsRepo {
     async fn news_post(&self, id: &str) -> StoreResult<Option<NewsPost>>;
     /// A village's posts on its portal (not withdrawn), newest first, at most `limit`.
     async fn news_posts(&self, village: &str, limit: i64) -> StoreResult<Vec<NewsPost>>;
+    /// The newest posts on the portals of all villages within a region (its code and a dot
+    /// start theirs), at most `limit`.
+    async fn news_posts_within(&self, region: &str, limit: i64) -> StoreResult<Vec<NewsPost>>;
     /// The photo's JPEG bytes, if the photo belongs to a post still on the portal.
     async fn news_photo(&self, id: &str) -> StoreResult<Option<Vec<u8>>>;
     /// Takes a post off the portal, if it is still on it; `false` if it was not.
@@ -175,6 +178,19 @@ macro_rules! impl_news_repo {
                          ORDER BY published_at DESC, id LIMIT $2"
                     ))
                     .bind(village)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?)
+                }
+
+                async fn news_posts_within(&self, region: &str, limit: i64) -> StoreResult<Vec<NewsPost>> {
+                    Ok(sqlx::query_as(concat!(
+                        "SELECT ",
+                        $crate::news::news_columns!(),
+                        " FROM news_posts WHERE village_code LIKE $1 AND withdrawn_at IS NULL \
+                         ORDER BY published_at DESC, id LIMIT $2"
+                    ))
+                    .bind(format!("{region}.%"))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?)

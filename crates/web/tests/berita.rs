@@ -131,6 +131,22 @@ async fn the_operator_publishes_news_with_a_photo_stripped_of_exif() {
         village.body.contains(&format!("http://127.0.0.1:8080{photo_path}")),
         "the newest photo previews the village"
     );
+    // The regency's portal (the home page) carries the newest posts of all its villages.
+    let home = visitor.get("/").await;
+    assert!(
+        home.body.contains(&format!(
+            "<a href=\"{post_path}\">Kerja bakti membersihkan saluran</a> <span class=\"muted\">· Desa Sukamulya</span>"
+        )),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains("href=\"/wilayah/32.07/kinerja\">Kinerja layanan Kabupaten Ciamis tahun ini"),
+        "{}",
+        home.body
+    );
+    let admin_home = t.logged_in("admin.ciamis").await.get("/staf").await;
+    assert!(admin_home.body.contains("Kabupaten Ciamis (32.07)") && !admin_home.body.contains("Kabupaten Kabupaten"));
     let list = visitor.get(&format!("/desa/{SUKAMULYA}/berita")).await;
     assert!(list.body.contains("Kerja bakti membersihkan saluran") && list.body.contains("Pengumuman"));
     assert!(!list.body.contains("Tulis berita"), "a visitor is offered no staff link");

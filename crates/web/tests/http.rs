@@ -472,6 +472,23 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
     assert_eq!(t.browser().get("/v/bukan-token").await.status, 404);
     let forged = t.browser().get(&format!("/v/{token}?s=AAAA")).await;
     assert!(forged.body.contains("TIDAK cocok"));
+
+    // The village's and the regency's public figures count it: asked at the counter, signed
+    // the same day (within its standar's jangka waktu); the number reserved for an outside
+    // letter is no request.
+    for path in ["/desa/32.07.06.2001/kinerja", "/wilayah/32.07/kinerja", "/wilayah/32.07.06/kinerja"] {
+        let figures = t.browser().get(path).await;
+        assert_eq!(figures.status, 200, "{path}: {}", figures.body);
+        let body = figures.body.split("<h2>Pengaduan").next().expect("letters part");
+        assert!(body.contains("<dt>Permohonan diterima</dt><dd>1</dd>"), "{path}: {body}");
+        assert!(body.contains("<dt>Diajukan daring</dt><dd>0 (0 %)</dd>"), "{path}: {body}");
+        assert!(body.contains("<dt>Surat terbit</dt><dd>1</dd>"), "{path}: {body}");
+        assert!(body.contains("<dd>1 (100 %)</dd>"), "{path}: {body}");
+    }
+    let other_village = t.browser().get("/desa/32.07.02.2001/kinerja").await;
+    assert!(other_village.body.contains("<dt>Permohonan diterima</dt><dd>0</dd>"), "{}", other_village.body);
+    assert!(other_village.body.contains("<dt>Surat terbit</dt><dd>0</dd>") && other_village.body.contains("— "));
+    assert_eq!(t.browser().get("/desa/99.99.99.9999/kinerja").await.status, 404);
 }
 
 const SKTM_FIELDS: [(&str, &str); 3] =

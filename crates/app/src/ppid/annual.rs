@@ -103,15 +103,29 @@ impl App {
         if !(2000..=2100).contains(&year) {
             return Err(AppError::invalid("tahun", "Tahun laporan tidak masuk akal."));
         }
-        let offset = self.config.utc_offset;
-        let start = |y: i32| {
-            NaiveDate::from_ymd_opt(y, 1, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .and_then(|t| offset.from_local_datetime(&t).single())
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no start of year {y}")))
-        };
-        let rows = self.register_rows(code.as_str(), start(year)?, start(year + 1)?, 100_000).await?;
+        let (figures, rows) = self.information_figures(code.as_str(), year).await?;
+        Ok(AnnualReport { figures, region, year, rows })
+    }
+
+    /// Midnight of 1 January in the installation's time zone.
+    pub(crate) fn start_of_year(&self, year: i32) -> AppResult<chrono::DateTime<chrono::Utc>> {
+        NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| self.config.utc_offset.from_local_datetime(&t).single())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no start of year {year}")))
+    }
+
+    /// The counts of a year's information requests and objections in a village or region, with
+    /// the register lines counted. No permission is checked: callers show the figures only, or
+    /// check first.
+    pub(crate) async fn information_figures(
+        &self,
+        region: &str,
+        year: i32,
+    ) -> AppResult<(ppid::AnnualFigures, Vec<RegisterRow>)> {
+        let rows =
+            self.register_rows(region, self.start_of_year(year)?, self.start_of_year(year + 1)?, 100_000).await?;
         let requests: Vec<RequestFigure> = rows
             .iter()
             .map(|r| RequestFigure {
@@ -132,7 +146,7 @@ impl App {
                 on_time: k.on_time,
             })
             .collect();
-        Ok(AnnualReport { figures: ppid::annual_figures(&requests, &objections), region, year, rows })
+        Ok((ppid::annual_figures(&requests, &objections), rows))
     }
 
     /// The annual report as a file: `(file name, content type, bytes)`. Audited.

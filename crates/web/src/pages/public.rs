@@ -19,6 +19,8 @@ pub fn routes() -> Router<AppState> {
         .route("/wilayah/{code}", get(region))
         .route("/desa/{code}", get(village))
         .route("/desa/{code}/layanan", get(services))
+        .route("/desa/{code}/kinerja", get(figures))
+        .route("/wilayah/{code}/kinerja", get(figures))
 }
 
 #[derive(Template, WebTemplate)]
@@ -27,12 +29,15 @@ struct HomePage {
     layout: Layout,
     tree: Option<RegionTree>,
     top: Vec<Region>,
+    /// The newest posts of the regency's villages.
+    news: Vec<balai_app::news::RegionalPost>,
 }
 
 async fn home(State(state): State<AppState>, visitor: Visitor) -> Result<HomePage, WebError> {
     let tree = state.app.home_tree().await?;
     let top = if tree.is_none() { state.app.top_regions().await? } else { Vec::new() };
-    Ok(HomePage { layout: visitor.layout(), tree, top })
+    let news = if tree.is_some() { state.app.regional_news().await? } else { Vec::new() };
+    Ok(HomePage { layout: visitor.layout(), tree, top, news })
 }
 
 #[derive(Template, WebTemplate)]
@@ -105,4 +110,69 @@ async fn services(
         &format!("/desa/{}/layanan", view.region.code),
     );
     Ok(ServicesPage { layout: visitor.layout(), view, types, preview })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kinerja.html")]
+struct FiguresPage {
+    layout: Layout,
+    f: balai_app::kinerja::ServiceFigures,
+    until: String,
+    reports_since: String,
+    preview: LinkPreview,
+}
+
+impl FiguresPage {
+    /// "87 %" or "—" when there is nothing to measure.
+    fn pct(&self, part: &i64, whole: &i64) -> String {
+        balai_app::kinerja::percent(*part, *whole).map_or_else(|| "—".into(), |p| format!("{p} %"))
+    }
+
+    /// Information requests answered on time, of those answered.
+    fn information_on_time(&self) -> String {
+        let i = &self.f.information;
+        self.pct(&(i.on_time as i64), &((i.on_time + i.late) as i64))
+    }
+
+    fn pct_f(&self, value: &Option<f64>) -> String {
+        value.map_or_else(|| "—".to_string(), |v| format!("{v:.0} %"))
+    }
+
+    fn days(&self, value: &Option<f64>) -> String {
+        value.map_or_else(|| "—".to_string(), |v| format!("{v:.1}").replace('.', ","))
+    }
+
+    /// The page of the region itself.
+    fn home(&self) -> String {
+        let code = &self.f.region.code;
+        if self.f.region.level.is_village() { format!("/desa/{code}") } else { format!("/wilayah/{code}") }
+    }
+}
+
+/// A village's or region's service figures this year (the portal's "kinerja layanan").
+async fn figures(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(code): Path<String>,
+) -> Result<FiguresPage, WebError> {
+    let f = state.app.service_figures(&code).await?;
+    let name = f.region.title();
+    let path = if f.region.level.is_village() {
+        format!("/desa/{}/kinerja", f.region.code)
+    } else {
+        format!("/wilayah/{}/kinerja", f.region.code)
+    };
+    let preview = LinkPreview::new(
+        &state,
+        format!("Kinerja layanan {name} tahun {}", f.year),
+        format!("Surat, pengaduan dan permohonan informasi di {name}: berapa yang selesai tepat waktu."),
+        &path,
+    );
+    Ok(FiguresPage {
+        layout: visitor.layout(),
+        until: balai_domain::calendar::format_tanggal(f.until),
+        reports_since: balai_domain::calendar::format_tanggal(f.reports_since),
+        f,
+        preview,
+    })
 }
