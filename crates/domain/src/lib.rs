@@ -12,6 +12,7 @@ pub mod contact;
 pub mod dokumen;
 pub mod langganan;
 pub mod lapor;
+pub mod layanan;
 pub mod nik;
 pub mod pendampingan;
 pub mod ppid;

@@ -253,6 +253,16 @@ pub trait LetterRepo: Send + Sync {
     async fn letter_for_request(&self, request_id: &str) -> StoreResult<Option<IssuedLetter>>;
     async fn letter_pdf(&self, letter_id: &str) -> StoreResult<Option<Vec<u8>>>;
     async fn letters_of_village(&self, village: &str, year: i32) -> StoreResult<Vec<IssuedLetter>>;
+    /// The village's stored standar of its other services: `(service, JSON)`.
+    async fn service_standards(&self, village: &str) -> StoreResult<Vec<(String, String)>>;
+    /// Stores the standar (JSON) of one of the village's other services, replacing the last.
+    async fn save_service_standard(
+        &self,
+        village: &str,
+        service: &str,
+        spec: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
     /// Counts for the public service figures of a village, or of every village within a
     /// region (`region` is a code; villages whose code starts with it and a dot are included).
     async fn letter_figures(
@@ -861,6 +871,39 @@ macro_rules! impl_letter_repo {
                 .bind(year)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn service_standards(&self, village: &str) -> StoreResult<Vec<(String, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT service, spec FROM service_standards WHERE village_code = $1 ORDER BY service",
+                )
+                .bind(village)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn save_service_standard(
+                &self,
+                village: &str,
+                service: &str,
+                spec: &str,
+                audit: AuditEvent,
+            ) -> StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO service_standards (village_code, service, spec, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (village_code, service) DO UPDATE SET spec = excluded.spec, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(village)
+                .bind(service)
+                .bind(spec)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                append_audit(&mut tx, &audit).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn letter_figures(

@@ -196,7 +196,8 @@ async fn the_service_catalogue_publishes_each_letter_types_standar_pelayanan() {
         "Produk pelayanan",
         "Penanganan pengaduan, saran dan masukan",
     ] {
-        assert_eq!(page.body.matches(&format!("<dt>{component}</dt>")).count(), active.len(), "{component}");
+        // Each letter type, the complaint channel and information requests.
+        assert_eq!(page.body.matches(&format!("<dt>{component}</dt>")).count(), active.len() + 2, "{component}");
     }
     let sktm = active.iter().find(|t| t.spec.slug == "sktm").expect("SKTM");
     assert!(page.body.contains(&sktm.spec.name));
@@ -210,6 +211,38 @@ async fn the_service_catalogue_publishes_each_letter_types_standar_pelayanan() {
     assert!(page.body.contains(r#"<meta property="og:title" content="Layanan dan standar pelayanan Desa Sukamulya">"#));
     assert!(page.body.len() < 30 * 1024, "{} bytes", page.body.len());
     assert_eq!(visitor.get("/desa/32.07.06/layanan").await.status, 404, "a kecamatan has no such page");
+    assert!(page.body.contains("Jawaban tertulis paling lambat 10 hari kerja"), "the law's clock");
+
+    // The village writes its own standar for information requests; the clock stays the law's.
+    let operator = t.logged_in("operator.sukamulya").await;
+    let path = format!("/staf/desa/{SUKAMULYA}/layanan/informasi");
+    let form = operator.get(&path).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("Identitas pemohon: nama, NIK dan alamat"), "the defaults to start from");
+    let mut fields = vec![
+        ("persyaratan", "Fotokopi KTP\nFormulir permohonan"),
+        ("prosedur", "Datang ke kantor desa\nMengisi formulir"),
+        ("biaya", ""),
+        ("produk", "Salinan dokumen"),
+        ("pengaduan", "Keberatan kepada kepala desa"),
+    ];
+    let refused = operator.post(&path, &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Biaya/tarif wajib diisi"), "{}", refused.body);
+    assert!(refused.body.contains("Fotokopi KTP"), "what was typed is kept");
+    assert!(!visitor.get(&format!("/desa/{SUKAMULYA}/layanan")).await.body.contains("Fotokopi KTP"), "nothing stored");
+    fields[2] = ("biaya", "Gratis, salinan Rp500 per lembar");
+    let saved = operator.post(&path, &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let shown = visitor.get(&format!("/desa/{SUKAMULYA}/layanan")).await;
+    assert!(shown.body.contains("<li>Fotokopi KTP</li>") && shown.body.contains("Gratis, salinan Rp500 per lembar"));
+    assert!(shown.body.contains("Jawaban tertulis paling lambat 10 hari kerja"));
+    let records = t.app.store().audit_records(0, 10_000).await.expect("audit");
+    assert!(records.iter().any(|r| r.action == "service.standard.update" && r.object.ends_with("layanan:informasi")));
+    let cikoneng = t.logged_in("operator.cikoneng").await;
+    assert_eq!(cikoneng.get(&path).await.status, 404, "another village's operator");
+    assert_eq!(cikoneng.post(&path, &fields).await.status, 404);
+    assert_eq!(operator.get(&format!("/staf/desa/{SUKAMULYA}/layanan/lain")).await.status, 404);
 }
 
 /// The installable app (issue 11, part 1): manifest, icons, the worker and its script, and the

@@ -32,7 +32,7 @@ use serde_json::json;
 pub use keys::MasterKey;
 pub use online::{ResidentRequestItem, ResidentRequestView, Upload, tracking_code};
 pub use register::PendudukImportReport;
-pub use settings::{LetterSettingsInput, LetterTypeInput};
+pub use settings::{LetterSettingsInput, LetterTypeInput, ServiceStandard};
 
 use crate::{Actor, App, AppError, AppResult, FieldError};
 

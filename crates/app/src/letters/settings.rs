@@ -2,8 +2,9 @@
 //! counter scope, paper, its own Typst template (checked by rendering a sample letter before it is
 //! saved), and each letter type's name, availability, standar pelayanan and body.
 
+use balai_domain::layanan::{self, PublicService, StandarInput};
 use balai_domain::roles::{Permission, Target};
-use balai_domain::surat::catalogue::LetterTypeSpec;
+use balai_domain::surat::catalogue::{LetterTypeSpec, StandarPelayanan};
 use balai_domain::surat::catalogue_text;
 use balai_domain::surat::document::{LetterDocument, Paper, Signer};
 use balai_domain::surat::numbering::{CounterScope, NumberFormat};
@@ -226,6 +227,66 @@ impl App {
             json!({"active": input.active, "online": spec.online, "jangka_waktu_hari": spec.standar.jangka_waktu_hari}),
         );
         self.store.save_letter_types(&[stored], audit).await?;
+        Ok(())
+    }
+}
+
+/// A village's standar of one of its services outside the letter catalogue.
+#[derive(Debug, Clone)]
+pub struct ServiceStandard {
+    pub service: PublicService,
+    pub standar: StandarPelayanan,
+    /// Whether the village wrote its own (otherwise the defaults are shown).
+    pub own: bool,
+}
+
+impl App {
+    /// The standar of the village's complaint channel and information requests: the village's
+    /// own words where it wrote them, the defaults otherwise; the jangka waktu always the rule's.
+    pub async fn service_standards(&self, village: &KodeWilayah) -> AppResult<Vec<ServiceStandard>> {
+        let stored = self.store.service_standards(village.as_str()).await?;
+        Ok(PublicService::ALL
+            .into_iter()
+            .map(|service| {
+                let own = stored
+                    .iter()
+                    .find(|(name, _)| name == service.as_str())
+                    .and_then(|(_, spec)| serde_json::from_str::<StandarPelayanan>(spec).ok());
+                ServiceStandard {
+                    service,
+                    own: own.is_some(),
+                    standar: own
+                        .map(|mut s| {
+                            s.jangka_waktu_hari = service.jangka_waktu_hari();
+                            s
+                        })
+                        .unwrap_or_else(|| service.default_standar()),
+                }
+            })
+            .collect())
+    }
+
+    /// Stores the village's wording of a service's standar; bad input: `Invalid`, nothing stored.
+    pub async fn update_service_standard(
+        &self,
+        actor: &Actor,
+        village: &str,
+        service: &str,
+        input: &StandarInput,
+    ) -> AppResult<()> {
+        let village = KodeWilayah::parse(village).map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::EditVillageProfile, &Target::Wilayah(&village))?;
+        let service: PublicService = service.parse().map_err(|_| AppError::NotFound)?;
+        let standar = layanan::check_standar(service, input)
+            .map_err(|e| AppError::Invalid(e.into_iter().map(|(f, m)| FieldError::new(f, m)).collect()))?;
+        let spec = serde_json::to_string(&standar).map_err(|e| AppError::Internal(e.into()))?;
+        let audit = self.audit_event(
+            actor,
+            "service.standard.update",
+            format!("wilayah:{}/layanan:{}", village.as_str(), service.as_str()),
+            json!({"standar": standar}),
+        );
+        self.store.save_service_standard(village.as_str(), service.as_str(), &spec, audit).await?;
         Ok(())
     }
 }

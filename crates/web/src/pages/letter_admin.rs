@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use balai_app::letters::{LetterSettingsInput, LetterType, LetterTypeInput};
 use balai_app::{Actor, AppError, FieldError};
+use balai_domain::layanan::{PublicService, StandarInput};
 use balai_domain::surat::catalogue_text;
 use balai_domain::surat::numbering::CounterScope;
 use serde::Deserialize;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/desa/{code}/surat/pengaturan", get(settings).post(save_settings))
         .route("/staf/desa/{code}/surat/pratinjau.pdf", get(preview))
         .route("/staf/desa/{code}/surat/jenis/{slug}", get(letter_type).post(save_letter_type))
+        .route("/staf/desa/{code}/layanan/{service}", get(service_standard).post(save_service_standard))
 }
 
 fn error_of(errors: &[FieldError], name: &str) -> String {
@@ -239,6 +241,88 @@ async fn save_letter_type(
         Ok(()) => Ok(Redirect::to(&format!("/staf/desa/{code}/surat/pengaturan?pesan=tersimpan")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = type_page(&state, &staff, &code, &slug, Some((form, active, online)), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_service_standard.html")]
+struct ServiceStandardPage {
+    layout: Layout,
+    errors: Vec<FieldError>,
+    village_code: String,
+    service: PublicService,
+    form: BTreeMap<String, String>,
+}
+
+impl ServiceStandardPage {
+    fn value(&self, name: &str) -> String {
+        self.form.get(name).cloned().unwrap_or_default()
+    }
+    fn error(&self, name: &str) -> String {
+        error_of(&self.errors, name)
+    }
+}
+
+async fn service_standard_page(
+    state: &AppState,
+    staff: &Staff,
+    code: &str,
+    service: &str,
+    typed: Option<BTreeMap<String, String>>,
+    errors: Vec<FieldError>,
+) -> Result<ServiceStandardPage, WebError> {
+    let actor = Actor::Staff(staff.user.clone());
+    // The same right as the letter catalogue's: staff who may not edit it get NotFound.
+    state.app.letter_admin(&actor, code).await?;
+    let service: PublicService = service.parse().map_err(|_| AppError::NotFound)?;
+    let village = balai_domain::wilayah::KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
+    let form = match typed {
+        Some(form) => form,
+        None => {
+            let all = state.app.service_standards(&village).await?;
+            let s = all.into_iter().find(|s| s.service == service).ok_or(AppError::NotFound)?.standar;
+            BTreeMap::from([
+                ("persyaratan".to_string(), s.persyaratan.join("\n")),
+                ("prosedur".to_string(), s.prosedur.join("\n")),
+                ("biaya".to_string(), s.biaya),
+                ("produk".to_string(), s.produk),
+                ("pengaduan".to_string(), s.pengaduan),
+            ])
+        }
+    };
+    Ok(ServiceStandardPage { layout: staff.visitor.layout(), errors, village_code: code.to_string(), service, form })
+}
+
+async fn service_standard(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, service)): Path<(String, String)>,
+) -> Result<ServiceStandardPage, WebError> {
+    service_standard_page(&state, &staff, &code, &service, None, Vec::new()).await
+}
+
+async fn save_service_standard(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, service)): Path<(String, String)>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    form.remove("csrf");
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let input = StandarInput {
+        persyaratan: get("persyaratan"),
+        prosedur: get("prosedur"),
+        biaya: get("biaya"),
+        produk: get("produk"),
+        pengaduan: get("pengaduan"),
+    };
+    match state.app.update_service_standard(&Actor::Staff(staff.user.clone()), &code, &service, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/desa/{code}/layanan#{service}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = service_standard_page(&state, &staff, &code, &service, Some(form), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

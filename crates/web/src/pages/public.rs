@@ -90,6 +90,8 @@ struct ServicesPage {
     view: VillageView,
     /// The letter types the village offers, each with its published standar pelayanan.
     types: Vec<balai_app::letters::LetterType>,
+    /// The complaint channel's and information requests' standar.
+    others: Vec<balai_app::letters::ServiceStandard>,
     preview: LinkPreview,
 }
 
@@ -109,7 +111,8 @@ async fn services(
         format!("Persyaratan, prosedur, jangka waktu dan biaya setiap layanan {name}."),
         &format!("/desa/{}/layanan", view.region.code),
     );
-    Ok(ServicesPage { layout: visitor.layout(), view, types, preview })
+    let others = state.app.service_standards(&view.region.code).await?;
+    Ok(ServicesPage { layout: visitor.layout(), view, types, others, preview })
 }
 
 #[derive(Template, WebTemplate)]

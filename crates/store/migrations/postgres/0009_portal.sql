@@ -20,3 +20,14 @@ ALTER TABLE news_posts ADD COLUMN broadcast_count BIGINT NOT NULL DEFAULT 0;
 
 -- The village's maklumat pelayanan (service pledge), shown with its service catalogue.
 ALTER TABLE village_profiles ADD COLUMN maklumat TEXT NOT NULL DEFAULT '';
+
+-- The village's standar pelayanan of its services outside the letter catalogue (the complaint
+-- channel, information requests), as JSON (balai_domain::surat::catalogue::StandarPelayanan);
+-- none stored: the defaults of balai_domain::layanan.
+CREATE TABLE service_standards (
+    village_code TEXT NOT NULL REFERENCES regions(code),
+    service      TEXT NOT NULL,
+    spec         TEXT NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (village_code, service)
+);
