@@ -148,6 +148,36 @@ impl<T: Clone> Cached<T> {
     }
 }
 
+/// How long a village portal's public page data is kept (for visitors, who see the same page).
+/// Changes made through this process clear it at once; other instances show them within this.
+const PORTAL_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Values per key (a village code) kept for [`PORTAL_TTL`]; at most a few thousand keys.
+struct KeyedCache<V>(std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, V)>>);
+
+impl<V: Clone> KeyedCache<V> {
+    fn new() -> Self {
+        KeyedCache(std::sync::Mutex::new(std::collections::HashMap::new()))
+    }
+
+    fn get(&self, key: &str) -> Option<V> {
+        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(key).filter(|(at, _)| at.elapsed() < PORTAL_TTL).map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: &str, value: V) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= 10_000 {
+            map.clear();
+        }
+        map.insert(key.to_string(), (std::time::Instant::now(), value));
+    }
+
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
 struct ReadCache {
     calendar: Cached<balai_domain::calendar::WorkingCalendar>,
     report_categories: Cached<Vec<balai_store::reports::ReportCategory>>,
@@ -155,6 +185,10 @@ struct ReadCache {
     scoreboard: Cached<reports::Scoreboard>,
     /// The newest posts of all the home region's villages, for the regency's portal.
     regional_news: Cached<Vec<news::RegionalPost>>,
+    /// A village page's data and newest posts, as every visitor sees them.
+    village_pages: KeyedCache<(VillageView, Vec<news::PostView>)>,
+    /// A village's PPID page as the public sees it.
+    dip_pages: KeyedCache<ppid::DipPage>,
     /// Set while one task recomputes the scoreboard (others keep serving the previous one).
     scoreboard_refreshing: std::sync::atomic::AtomicBool,
     /// Regions looked up by code (every report names one); imports clear it.
@@ -168,6 +202,8 @@ impl App {
             report_categories: Cached::new(),
             scoreboard: Cached::new(),
             regional_news: Cached::new(),
+            village_pages: KeyedCache::new(),
+            dip_pages: KeyedCache::new(),
             scoreboard_refreshing: Default::default(),
             regions: Default::default(),
         });
@@ -203,6 +239,14 @@ impl App {
     }
 
     /// A region by code, from the cache when it was read in the last minute.
+    /// Something a public portal page shows changed (a post, the DIP, a profile, regions):
+    /// this process's copies of those pages are dropped.
+    fn portal_changed(&self) {
+        self.cache.regional_news.clear();
+        self.cache.village_pages.clear();
+        self.cache.dip_pages.clear();
+    }
+
     async fn cached_region(
         &self,
         code: &balai_domain::wilayah::KodeWilayah,

@@ -147,6 +147,18 @@ impl App {
         Ok(NewsPage { may_publish: self.may_publish_news(actor, village.code.as_str()), village, ancestors, posts })
     }
 
+    /// A village's public page: its profile and its three newest posts, kept a few seconds (see
+    /// `PORTAL_TTL`), since every visitor sees the same.
+    pub async fn village_page(&self, village: &str) -> AppResult<(crate::VillageView, Vec<PostView>)> {
+        if let Some(page) = self.cache.village_pages.get(village) {
+            return Ok(page);
+        }
+        let view = self.village_view(village).await?;
+        let posts = self.latest_news(&view.region, 3).await?;
+        self.cache.village_pages.put(village, (view.clone(), posts.clone()));
+        Ok((view, posts))
+    }
+
     /// The newest posts of a village already found (the village page's own lookup checked it).
     pub async fn latest_news(&self, village: &Region, limit: i64) -> AppResult<Vec<PostView>> {
         Ok(self.store.news_posts(village.code.as_str(), limit).await?.into_iter().map(view).collect())
@@ -254,7 +266,7 @@ impl App {
             json!({"kind": post.kind, "title": post.title, "photo": photo.as_ref().map(|p| &p.sha256)}),
         );
         let sent_to = self.store.publish_post(&post, photo.as_ref(), broadcast.as_ref(), audit).await?;
-        self.cache.regional_news.clear();
+        self.portal_changed();
         Ok(PublishedPost { id: post.id, sent_to })
     }
 
@@ -303,7 +315,7 @@ impl App {
         if !self.store.withdraw_post(&post.id, self.now(), audit).await? {
             return Err(AppError::invalid("berita", "Berita ini sudah ditarik dari portal."));
         }
-        self.cache.regional_news.clear();
+        self.portal_changed();
         Ok(())
     }
 }

@@ -125,6 +125,7 @@ impl App {
                 json!({"files": files, "rows": rows_read, "inserted": report.inserted, "updated": report.updated}),
             );
             self.store.upsert_regions(&changed, event).await?;
+            self.portal_changed();
             self.cache.regions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
         }
         Ok(report)
@@ -244,6 +245,7 @@ impl App {
                 "head_name": profile.head_name, "maklumat": profile.maklumat}),
         );
         self.store.save_village_profile(&profile, event).await?;
+        self.portal_changed();
         Ok(())
     }
 }

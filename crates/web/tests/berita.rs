@@ -41,6 +41,10 @@ async fn the_operator_publishes_news_with_a_photo_stripped_of_exif() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Surat keterangan kini dapat diajukan dari rumah"), "the demo's announcement");
     let demo_posts = t.app.store().news_posts(SUKAMULYA, 10).await.expect("posts").len();
+    // Seen by a visitor before the post (the public village page is kept a few seconds; a
+    // post made here must show at once all the same).
+    let before = t.browser().get(&format!("/desa/{SUKAMULYA}")).await;
+    assert!(!before.body.contains("Kerja bakti membersihkan saluran"));
     let staff_village = operator.get(&format!("/staf/desa/{SUKAMULYA}")).await;
     assert!(staff_village.body.contains(&path), "the staff village page links the news page");
 

@@ -111,10 +111,14 @@ async fn a_village_ppid_runs_requests_and_objections_on_the_legal_clocks() {
             ("info_class", "berkala"),
             ("answer", "Salinan APBDes terlampir."),
             ("fee", "0"),
+            ("publish", "1"),
         ],
     )
     .await;
     assert_eq!(granted.status, 200, "{}", granted.body);
+    // Published answers show on the PPID page at once (its public copy is kept a few seconds).
+    let home = visitor.get(&format!("/desa/{SUKAMULYA}/ppid")).await;
+    assert!(home.body.contains("Jawaban yang sudah diberikan") && home.body.contains("Salinan APBDes terlampir."));
     assert!(visitor.get(&format!("/ppid/lacak/{first}")).await.body.contains("Dikabulkan"));
     assert_pdf(&ppid.get(&format!("/staf/ppid/{first}/pemberitahuan.pdf")).await);
 

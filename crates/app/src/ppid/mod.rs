@@ -102,10 +102,24 @@ impl App {
 
     /// The village's DIP as anyone sees it (staff who keep it see the documents of exempt
     /// items too), with the answers it chose to publish.
+    /// The public's copy is kept a few seconds (see `PORTAL_TTL`): it is the same for everyone.
     pub async fn dip_page(&self, actor: &Actor, village: &str) -> AppResult<DipPage> {
+        let insider = self.may_on_village(actor, Permission::ViewInformation, village);
+        let may_manage = self.may_on_village(actor, Permission::ManageInformation, village);
+        let public = !insider && !may_manage;
+        if public && let Some(page) = self.cache.dip_pages.get(village) {
+            return Ok(page);
+        }
+        let page = self.read_dip_page(village, insider, may_manage).await?;
+        if public {
+            self.cache.dip_pages.put(village, page.clone());
+        }
+        Ok(page)
+    }
+
+    async fn read_dip_page(&self, village: &str, insider: bool, may_manage: bool) -> AppResult<DipPage> {
         let (village, ancestors) = self.village_region(village).await?;
         let code = village.code.as_str().to_string();
-        let insider = self.may_on_village(actor, Permission::ViewInformation, &code);
         let today = self.today();
         let mut classes: Vec<(DipClass, Vec<DipItemView>)> = DipClass::ALL.iter().map(|c| (*c, Vec::new())).collect();
         let mut files = self.store.village_dip_files(&code).await?;
@@ -117,7 +131,6 @@ impl App {
             }
         }
         let published = self.store.published_info_requests(&code, 20).await?;
-        let may_manage = self.may_on_village(actor, Permission::ManageInformation, &code);
         Ok(DipPage { village, ancestors, classes, published, may_manage })
     }
 
@@ -210,6 +223,7 @@ impl App {
             json!({"class": item.class, "title": item.title}),
         );
         self.store.save_dip_item(&item, audit).await?;
+        self.portal_changed();
         Ok(item.id)
     }
 
@@ -235,6 +249,7 @@ impl App {
         );
         let id = meta.id.clone();
         self.store.add_dip_file(&NewDipFile { meta, data: upload.bytes }, audit).await?;
+        self.portal_changed();
         Ok(id)
     }
 

@@ -507,7 +507,9 @@ impl App {
             format!("wilayah:{}/informasi:{}", before.village_code, before.code),
             json!({"due": due}),
         );
-        self.store.change_info_request(&self.change(&before, after, event, messages), audit).await.map_err(stale)
+        self.store.change_info_request(&self.change(&before, after, event, messages), audit).await.map_err(stale)?;
+        self.portal_changed();
+        Ok(())
     }
 
     /// Decides a request: granted, partly granted or refused (citing the exemption). The
@@ -579,7 +581,9 @@ impl App {
             json!({"decision": decision.as_str(), "class": class.as_str(), "exemption": after.exemption,
                    "fee": after.fee_rupiah, "published": after.published, "on_time": after.on_time}),
         );
-        self.store.change_info_request(&self.change(&before, after, event, messages), audit).await.map_err(stale)
+        self.store.change_info_request(&self.change(&before, after, event, messages), audit).await.map_err(stale)?;
+        self.portal_changed();
+        Ok(())
     }
 
     /// Records that the information was handed over (or sent).
@@ -614,7 +618,9 @@ impl App {
             format!("wilayah:{}/informasi:{}", before.village_code, before.code),
             json!({}),
         );
-        self.store.change_info_request(&self.change(&before, after, event, messages), audit).await.map_err(stale)
+        self.store.change_info_request(&self.change(&before, after, event, messages), audit).await.map_err(stale)?;
+        self.portal_changed();
+        Ok(())
     }
 
     /// Files an objection by tracking code: grounds from Ps 35(1), within 30 working days of

@@ -70,8 +70,7 @@ async fn village(
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Result<VillagePage, WebError> {
-    let view = state.app.village_view(&code).await?;
-    let news = state.app.latest_news(&view.region, 3).await?;
+    let (view, news) = state.app.village_page(&code).await?;
     let name = view.region.title();
     let mut preview = LinkPreview::new(
         &state,
