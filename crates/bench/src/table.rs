@@ -117,7 +117,7 @@ pub fn markdown(results: &Value) -> String {
     let scripts: f64 = weights.iter().map(|w| num(&w["script_tags"])).sum();
     let _ = writeln!(
         out,
-        "| citizen pages < 30 KB compressed, no JavaScript | heaviest {} (HTML+CSS, gzip); {} script tags | {} |\n",
+        "| citizen pages < 30 KB compressed, no JavaScript needed | heaviest {} (HTML+CSS, gzip); {} script tags besides the offline installer | {} |\n",
         kb(heaviest),
         scripts,
         met(heaviest < 30_000.0 && scripts == 0.0)
