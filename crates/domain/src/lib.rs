@@ -10,6 +10,7 @@ pub mod berita;
 pub mod calendar;
 pub mod contact;
 pub mod dokumen;
+pub mod ikm;
 pub mod langganan;
 pub mod lapor;
 pub mod layanan;
