@@ -17,6 +17,7 @@ pub mod residents;
 mod shared;
 mod sqlite;
 pub mod subscriptions;
+pub mod surveys;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -125,6 +126,7 @@ pub trait Store:
     + assistance::AssistanceRepo
     + news::NewsRepo
     + subscriptions::SubscriptionRepo
+    + surveys::SurveyRepo
     + Send
     + Sync
     + 'static

@@ -15,6 +15,7 @@ use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 use crate::subscriptions::impl_subscription_repo;
+use crate::surveys::impl_survey_repo;
 
 /// The oldest server we test against (Debian 12 ships 15; 13 has everything we use).
 const MIN_SERVER_VERSION: u32 = 13;
@@ -79,6 +80,7 @@ impl_outbox_repo!(PgStore, sqlx::Postgres);
 impl_api_token_repo!(PgStore);
 impl_news_repo!(PgStore);
 impl_subscription_repo!(PgStore);
+impl_survey_repo!(PgStore);
 impl_ppid_repo!(PgStore, sqlx::Postgres);
 impl_assistance_repo!(PgStore, sqlx::Postgres);
 impl_report_repo!(

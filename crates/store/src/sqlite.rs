@@ -18,6 +18,7 @@ use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 use crate::subscriptions::impl_subscription_repo;
+use crate::surveys::impl_survey_repo;
 
 pub struct SqliteStore {
     /// Readers (and the few single-statement writes).
@@ -107,6 +108,7 @@ impl_outbox_repo!(SqliteStore, sqlx::Sqlite);
 impl_api_token_repo!(SqliteStore);
 impl_news_repo!(SqliteStore);
 impl_subscription_repo!(SqliteStore);
+impl_survey_repo!(SqliteStore);
 impl_ppid_repo!(SqliteStore, sqlx::Sqlite);
 impl_assistance_repo!(SqliteStore, sqlx::Sqlite);
 impl_report_repo!(
