@@ -24,6 +24,7 @@ mod regions;
 pub mod reports;
 mod residents;
 pub mod subscriptions;
+pub mod survey;
 mod users;
 
 use std::sync::Arc;

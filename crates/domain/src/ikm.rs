@@ -302,6 +302,87 @@ pub fn sample_size(population: u64) -> u64 {
     s.round() as u64
 }
 
+/// How long a completed service's survey link may be answered, in calendar days from the day it
+/// was sent: long enough for a resident to find the message, short enough that the answer is
+/// still about the service.
+pub const SURVEY_LINK_DAYS: i64 = 30;
+
+/// The period a result covers: a year, a semester or a quarter (the survey is done at least once a
+/// year per unit; many units report per semester).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Periode {
+    Tahun(i32),
+    Semester(i32, u8),
+    Triwulan(i32, u8),
+}
+
+impl Periode {
+    /// `2026`, `2026-S1` … `2026-S2`, `2026-T1` … `2026-T4`.
+    pub fn parse(text: &str) -> Result<Periode, String> {
+        let bad = || format!("Periode {text:?} tidak dikenal: tulis 2026, 2026-S1 atau 2026-T3.");
+        let text = text.trim();
+        let (year, part) = text.split_once('-').map_or((text, None), |(y, p)| (y, Some(p)));
+        let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(bad)?;
+        match part.map(|p| p.to_ascii_uppercase()) {
+            None => Ok(Periode::Tahun(year)),
+            Some(p) => match (p.get(..1), p.get(1..).and_then(|n| n.parse::<u8>().ok())) {
+                (Some("S"), Some(n @ 1..=2)) => Ok(Periode::Semester(year, n)),
+                (Some("T"), Some(n @ 1..=4)) => Ok(Periode::Triwulan(year, n)),
+                _ => Err(bad()),
+            },
+        }
+    }
+
+    pub fn year(&self) -> i32 {
+        match *self {
+            Periode::Tahun(y) | Periode::Semester(y, _) | Periode::Triwulan(y, _) => y,
+        }
+    }
+
+    /// The form `parse` reads.
+    pub fn as_param(&self) -> String {
+        match *self {
+            Periode::Tahun(y) => y.to_string(),
+            Periode::Semester(y, n) => format!("{y}-S{n}"),
+            Periode::Triwulan(y, n) => format!("{y}-T{n}"),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+        match *self {
+            Periode::Tahun(y) => format!("Tahun {y}"),
+            Periode::Semester(y, n) => format!("Semester {} {y}", ROMAN[usize::from(n - 1)]),
+            Periode::Triwulan(y, n) => format!("Triwulan {} {y}", ROMAN[usize::from(n - 1)]),
+        }
+    }
+
+    /// The first day of the period and the first day after it.
+    pub fn dates(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        let (year, first_month, months) = match *self {
+            Periode::Tahun(y) => (y, 1, 12),
+            Periode::Semester(y, n) => (y, 1 + 6 * u32::from(n - 1), 6),
+            Periode::Triwulan(y, n) => (y, 1 + 3 * u32::from(n - 1), 3),
+        };
+        let day = |y: i32, m: u32| chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(chrono::NaiveDate::MIN);
+        let end_month = first_month + months;
+        let end = if end_month > 12 { day(year + 1, end_month - 12) } else { day(year, end_month) };
+        (day(year, first_month), end)
+    }
+
+    /// The periods offered for a year: the year, its semesters and its quarters.
+    pub fn of_year(year: i32) -> Vec<Periode> {
+        let mut all = vec![Periode::Tahun(year), Periode::Semester(year, 1), Periode::Semester(year, 2)];
+        all.extend((1..=4).map(|n| Periode::Triwulan(year, n)));
+        all
+    }
+}
+
+/// A number the Indonesian way, with two decimals: `91,48`.
+pub fn format_2dp(value: f64) -> String {
+    format!("{value:.2}").replace('.', ",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +478,28 @@ mod tests {
         for (n, s) in [(100, 80), (1_000, 278), (10_000, 370), (1_000_000, 384), (0, 0), (1, 1), (10, 10)] {
             assert_eq!(sample_size(n), s, "N = {n}");
         }
+    }
+
+    #[test]
+    fn periods_parse_label_and_bound_their_dates() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let cases = [
+            ("2026", "Tahun 2026", (d(2026, 1, 1), d(2027, 1, 1))),
+            ("2026-S1", "Semester I 2026", (d(2026, 1, 1), d(2026, 7, 1))),
+            ("2026-s2", "Semester II 2026", (d(2026, 7, 1), d(2027, 1, 1))),
+            ("2026-T3", "Triwulan III 2026", (d(2026, 7, 1), d(2026, 10, 1))),
+            ("2026-T4", "Triwulan IV 2026", (d(2026, 10, 1), d(2027, 1, 1))),
+        ];
+        for (text, label, dates) in cases {
+            let p = Periode::parse(text).expect(text);
+            assert_eq!((p.label(), p.dates()), (label.to_string(), dates), "{text}");
+            assert_eq!(Periode::parse(&p.as_param()), Ok(p));
+        }
+        for bad in ["", "26", "2026-S3", "2026-T0", "2026-X1", "1999", "2026-", "tahun"] {
+            assert!(Periode::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Periode::of_year(2026).len(), 7);
+        assert_eq!(format_2dp(100.0), "100,00");
+        assert_eq!(format_2dp(88.31), "88,31");
     }
 }

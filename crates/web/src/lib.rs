@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::ppid::routes())
         .merge(pages::berita::routes())
         .merge(pages::langganan::routes())
+        .merge(pages::survei::routes())
         .merge(pages::pendamping::routes())
         .merge(open311::routes())
         .merge(inbound::routes())

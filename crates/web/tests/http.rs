@@ -619,6 +619,23 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     assert!(signed.body.contains("Terbit"), "{}", signed.body);
     let staff_page = op.get(&format!("/staf/surat/{id}")).await;
     assert!(staff_page.body.contains("Pesan ke pemohon") && staff_page.body.contains("asep@contoh.id"));
+    // The completion message carries the survey link; the resident rates the service once.
+    let messages = t.app.store().recent_messages(1_000).await.expect("messages");
+    let done = messages
+        .iter()
+        .find(|m| m.recipient == "asep@contoh.id" && m.subject.contains("sudah terbit"))
+        .expect("the completion message");
+    let at = done.body.find("/survei/surat/").expect("a survey link in the completion message");
+    let survey = done.body[at..].split_whitespace().next().expect("link").trim_end_matches('.').to_string();
+    let form = warga.get(&survey).await;
+    assert!(form.status == 200 && form.body.contains("Surat Keterangan Tidak Mampu"), "{}", form.body);
+    let mut answers: Vec<(String, &str)> = (1..=9).map(|i| (format!("u{i}"), "4")).collect();
+    answers[3].1 = "";
+    let fields: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(warga.post(&survey, &fields).await.status, 303);
+    assert_eq!(warga.post(&survey, &fields).await.status, 409, "one response per service");
+    let ikm = t.browser().get("/wilayah/32.07.06.2001/ikm").await;
+    assert!(ikm.body.contains("Surat Keterangan Tidak Mampu") && ikm.body.contains("1 responden"), "{}", ikm.body);
 
     // The resident downloads the PDF; the QR's page says the letter is valid.
     let mine = warga.get(&request_path).await;

@@ -27,6 +27,14 @@ impl MasterKey {
         hasher.update(village.as_bytes());
         SigningKey::from_bytes(&hasher.finalize().into())
     }
+
+    /// The key survey links are signed with (HMAC): SHA-256 over its own tag and the secret.
+    pub(crate) fn survey_key(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(b"balai-survey-link-key-v1\0");
+        hasher.update(self.0);
+        hasher.finalize().into()
+    }
 }
 
 pub(crate) fn sign(key: &SigningKey, message: &[u8]) -> String {

@@ -226,7 +226,7 @@ impl App {
         self.letter_catalogue(&village).await
     }
 
-    async fn letter_type(&self, village: &KodeWilayah, slug: &str) -> AppResult<LetterType> {
+    pub(crate) async fn letter_type(&self, village: &KodeWilayah, slug: &str) -> AppResult<LetterType> {
         self.letter_catalogue(village).await?.into_iter().find(|t| t.spec.slug == slug).ok_or(AppError::NotFound)
     }
 

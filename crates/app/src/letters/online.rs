@@ -2,6 +2,7 @@
 //! of its state and history, corrections, withdrawal, and the issued PDF. A resident only ever
 //! reaches their own requests; any other id is "not found".
 
+use crate::survey::SurveySource;
 use std::collections::BTreeMap;
 
 use balai_domain::contact::{clean_file_name, sniff_upload};
@@ -379,12 +380,16 @@ impl App {
                 format!("Surat {type_name} sudah terbit ({code})"),
                 format!(
                     "Surat {type_name} Anda sudah ditandatangani dan dapat diambil di kantor desa dengan menyebut \
-                     kode {code}, atau melalui pendamping Anda."
+                     kode {code}, atau melalui pendamping Anda.{}",
+                    self.survey_sentence(SurveySource::Surat, &request.id)
                 ),
             ),
             RequestState::Selesai => (
                 format!("Surat {type_name} sudah terbit ({code})"),
-                format!("Surat {type_name} Anda sudah ditandatangani. Unduh PDF-nya di {url}"),
+                format!(
+                    "Surat {type_name} Anda sudah ditandatangani. Unduh PDF-nya di {url}.{}",
+                    self.survey_sentence(SurveySource::Surat, &request.id)
+                ),
             ),
             RequestState::Ditolak => (
                 format!("Permohonan {type_name} ditolak ({code})"),

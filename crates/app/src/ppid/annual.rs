@@ -215,26 +215,30 @@ impl App {
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Sheet 1: the tables; sheet 2: the register lines without personal data.
-fn annual_xlsx(report: &AnnualReport, app: &App) -> AppResult<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("writing the workbook: {e}"));
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(anyhow::anyhow!("writing the workbook: {e}"))
+}
+
+/// A workbook of one sheet holding report tables under a title.
+pub(crate) fn tables_xlsx(title: &str, tables: &[ReportTable]) -> AppResult<Vec<u8>> {
     let mut book = Workbook::new();
+    write_tables_sheet(&mut book, title, tables)?;
+    book.save_to_buffer().map_err(xlsx_error)
+}
+
+/// Adds the sheet "Ringkasan": the title, then each table with its caption and a bold header;
+/// cells after the first that read as numbers (`12`, `91,48`) are written as numbers.
+fn write_tables_sheet(book: &mut Workbook, title: &str, tables: &[ReportTable]) -> AppResult<()> {
+    let fail = xlsx_error;
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet().set_name("Ringkasan").map_err(fail)?;
     sheet.set_column_width(0, 70).map_err(fail)?;
     sheet.set_column_width(1, 12).map_err(fail)?;
-    sheet
-        .write_string_with_format(
-            0,
-            0,
-            format!("Laporan layanan informasi publik {} {}", report.region.name, report.year),
-            &bold,
-        )
-        .map_err(fail)?;
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(fail)?;
     let mut row = 2u32;
-    for table in report.tables() {
+    for table in tables {
         sheet.write_string_with_format(row, 0, &table.caption, &bold).map_err(fail)?;
         row += 1;
         for (col, head) in table.header.iter().enumerate() {
@@ -243,8 +247,8 @@ fn annual_xlsx(report: &AnnualReport, app: &App) -> AppResult<Vec<u8>> {
         row += 1;
         for cells in &table.rows {
             for (col, cell) in cells.iter().enumerate() {
-                match cell.parse::<f64>() {
-                    Ok(n) if col > 0 => sheet.write_number(row, col as u16, n).map_err(fail)?,
+                match cell.replace(',', ".").parse::<f64>() {
+                    Ok(n) if col > 0 && n.is_finite() => sheet.write_number(row, col as u16, n).map_err(fail)?,
                     _ => sheet.write_string(row, col as u16, cell).map_err(fail)?,
                 };
             }
@@ -252,6 +256,16 @@ fn annual_xlsx(report: &AnnualReport, app: &App) -> AppResult<Vec<u8>> {
         }
         row += 1;
     }
+    Ok(())
+}
+
+/// Sheet 1: the tables; sheet 2: the register lines without personal data.
+fn annual_xlsx(report: &AnnualReport, app: &App) -> AppResult<Vec<u8>> {
+    let fail = xlsx_error;
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let title = format!("Laporan layanan informasi publik {} {}", report.region.name, report.year);
+    write_tables_sheet(&mut book, &title, &report.tables())?;
     let register = book.add_worksheet().set_name("Register").map_err(fail)?;
     let heads = [
         "Nomor",

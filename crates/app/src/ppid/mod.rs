@@ -18,6 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 pub use annual::{AnnualReport, ReportFormat};
+pub(crate) use annual::{XLSX, tables_xlsx};
 pub use kit::KitFormat;
 pub use requests::{
     DecisionInput, InfoRequestInput, InfoRequestView, InfoSubmitted, KeberatanInput, KeberatanView, PpidRegister,

@@ -560,11 +560,12 @@ impl App {
         let window = ppid::keberatan_window(&calendar, today);
         let text = format!(
             "Permohonan informasi Anda nomor {} {}. Pemberitahuan tertulis: {} Bila Anda tidak puas, Anda dapat \
-             mengajukan keberatan kepada atasan PPID paling lambat {} (30 hari kerja).",
+             mengajukan keberatan kepada atasan PPID paling lambat {} (30 hari kerja).{}",
             before.number,
             decision.label().to_lowercase(),
             self.info_tracking_url(&before.code),
-            format_tanggal(window.due)
+            format_tanggal(window.due),
+            self.survey_sentence(crate::survey::SurveySource::Informasi, &before.code)
         );
         let messages = requester_messages(&before, "Keputusan permohonan informasi", &text);
         let event = InfoEvent {

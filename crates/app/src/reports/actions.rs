@@ -202,8 +202,9 @@ impl App {
                     (
                         format!("Laporan selesai ditindaklanjuti oleh {name}"),
                         format!(
-                            "Laporan Anda ({}) dinyatakan selesai oleh {name}: {text} Beri penilaian (1–5) di {url}",
-                            code.display()
+                            "Laporan Anda ({}) dinyatakan selesai oleh {name}: {text} Beri penilaian (1–5) di {url}.{}",
+                            code.display(),
+                            self.survey_sentence(crate::survey::SurveySource::Lapor, &report.public_id)
                         ),
                     )
                 } else {
@@ -222,7 +223,8 @@ impl App {
                 (
                     "Jawaban permintaan informasi diperpanjang".to_string(),
                     format!(
-                        "Jawaban atas permintaan informasi Anda ({}) diperpanjang 7 hari kerja sampai {} dengan                          alasan: {text} Pantau di {url}",
+                        "Jawaban atas permintaan informasi Anda ({}) diperpanjang 7 hari kerja sampai {} dengan \
+                         alasan: {text} Pantau di {url}",
                         code.display(),
                         format_tanggal(after.complete_due.unwrap_or(today))
                     ),

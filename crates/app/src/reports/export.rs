@@ -276,7 +276,7 @@ impl App {
     }
 
     /// The start of a local day, in UTC.
-    fn local_midnight(&self, day: NaiveDate) -> DateTime<Utc> {
+    pub(crate) fn local_midnight(&self, day: NaiveDate) -> DateTime<Utc> {
         let offset = Duration::seconds(i64::from(self.config.utc_offset.local_minus_utc()));
         day.and_hms_opt(0, 0, 0).map_or_else(|| self.now(), |d| d.and_utc() - offset)
     }

@@ -14,6 +14,7 @@ pub mod ppid;
 pub mod public;
 pub mod register;
 pub mod staff;
+pub mod survei;
 pub mod warga;
 
 use axum::http::StatusCode;
