@@ -93,22 +93,38 @@ const WALK_IN_FORM_HOURS: i64 = 3;
 pub(crate) const LAPOR_LABEL: &str = "Pengaduan, aspirasi dan permintaan informasi (LAPOR)";
 pub(crate) const INFORMASI_LABEL: &str = "Permohonan informasi publik (PPID)";
 const OTHER_LABEL: &str = "Layanan lain di kantor desa";
+/// How much of the HMAC a link or form carries.
+const SURVEY_TAG_BYTES: usize = 12;
 
 impl App {
     fn survey_key(&self) -> Option<[u8; 32]> {
         self.letters.as_ref().map(|l| l.master_key.survey_key())
     }
 
-    fn survey_mac(&self, parts: &[&str]) -> Option<String> {
-        let key = self.survey_key()?;
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).ok()?;
+    /// The HMAC over `parts` (each ended by a NUL), keyed by the installation's secret; `None`
+    /// when there is none (letters are not configured).
+    fn survey_hmac(&self, parts: &[&str]) -> Option<Hmac<Sha256>> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.survey_key()?).ok()?;
         for part in parts {
             mac.update(part.as_bytes());
             mac.update(b"\0");
         }
-        let bytes = mac.finalize().into_bytes();
+        Some(mac)
+    }
+
+    /// The first 12 bytes of the HMAC, base64url (16 characters: short enough for a message).
+    fn survey_mac(&self, parts: &[&str]) -> Option<String> {
+        let bytes = self.survey_hmac(parts)?.finalize().into_bytes();
         use base64::Engine;
-        Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..12]))
+        Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..SURVEY_TAG_BYTES]))
+    }
+
+    /// Whether `tag` is [`Self::survey_mac`] of `parts` (compared in constant time by `hmac`).
+    fn survey_mac_matches(&self, parts: &[&str], tag: &str) -> bool {
+        use base64::Engine;
+        let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag) else { return false };
+        bytes.len() == SURVEY_TAG_BYTES
+            && self.survey_hmac(parts).is_some_and(|mac| mac.verify_truncated_left(&bytes).is_ok())
     }
 
     /// The survey link for a service completed today; `None` when the installation has no secret
@@ -136,8 +152,7 @@ impl App {
     pub async fn survey_invitation(&self, source: &str, service_ref: &str, token: &str) -> AppResult<SurveyInvitation> {
         let source = SurveySource::parse(source)?;
         let (day, tag) = (token.get(..8).ok_or(AppError::NotFound)?, token.get(8..).ok_or(AppError::NotFound)?);
-        let expected = self.survey_mac(&["survei-v1", source.as_str(), service_ref, day]).ok_or(AppError::NotFound)?;
-        if !constant_time_eq(expected.as_bytes(), tag.as_bytes()) {
+        if !self.survey_mac_matches(&["survei-v1", source.as_str(), service_ref, day], tag) {
             return Err(AppError::NotFound);
         }
         let sent = NaiveDate::parse_from_str(day, "%Y%m%d").map_err(|_| AppError::NotFound)?;
@@ -252,12 +267,19 @@ impl App {
 
     /// A fresh walk-in form for a village's counter.
     pub async fn walk_in_survey(&self, village: &str) -> AppResult<WalkInSurvey> {
-        let (village, _) = self.village_region(village).await?;
+        let (village, services) = self.walk_in_services(village).await?;
         let minutes = self.now().timestamp() / 60;
         let nonce = crate::letters::random_id();
         let tag = self
             .survey_mac(&["loket-v1", village.code.as_str(), &minutes.to_string(), &nonce])
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the survey needs the installation's secret key")))?;
+        Ok(WalkInSurvey { village, services, visit: format!("{minutes}.{nonce}.{tag}") })
+    }
+
+    /// The village and the services a walk-in visitor picks from: its active letters, the
+    /// complaint channel, information requests, anything else.
+    async fn walk_in_services(&self, village: &str) -> AppResult<(Region, Vec<(String, String)>)> {
+        let (village, _) = self.village_region(village).await?;
         let mut services: Vec<(String, String)> = self
             .letter_catalogue(&village.code)
             .await?
@@ -268,7 +290,7 @@ impl App {
         services.push(("lapor".into(), LAPOR_LABEL.into()));
         services.push(("informasi".into(), INFORMASI_LABEL.into()));
         services.push(("lainnya".into(), OTHER_LABEL.into()));
-        Ok(WalkInSurvey { village, services, visit: format!("{minutes}.{nonce}.{tag}") })
+        Ok((village, services))
     }
 
     /// Stores a walk-in response: the form's key once, at most [`WALK_IN_PER_HOUR`] per visitor.
@@ -279,22 +301,20 @@ impl App {
         visit: &str,
         answers: &SurveyAnswers,
     ) -> AppResult<()> {
-        let form = self.walk_in_survey(village).await?;
+        let (village, services) = self.walk_in_services(village).await?;
         let mut parts = visit.splitn(3, '.');
         let (minutes, nonce, tag) = match (parts.next(), parts.next(), parts.next()) {
             (Some(m), Some(n), Some(t)) => (m, n, t),
             _ => return Err(stale_form()),
         };
-        let expected = self.survey_mac(&["loket-v1", form.village.code.as_str(), minutes, nonce]);
         let opened = minutes.parse::<i64>().map_err(|_| stale_form())?;
         let now_minutes = self.now().timestamp() / 60;
-        if expected.is_none_or(|e| !constant_time_eq(e.as_bytes(), tag.as_bytes()))
+        if !self.survey_mac_matches(&["loket-v1", village.code.as_str(), minutes, nonce], tag)
             || !(0..=WALK_IN_FORM_HOURS * 60).contains(&(now_minutes - opened))
         {
             return Err(stale_form());
         }
-        let Some((service_type, service_label)) =
-            form.services.iter().find(|(t, _)| *t == answers.service_type.trim()).cloned()
+        let Some((service_type, service_label)) = services.into_iter().find(|(t, _)| *t == answers.service_type.trim())
         else {
             return Err(AppError::invalid("layanan", "Pilih layanan yang Anda terima hari ini."));
         };
@@ -313,7 +333,7 @@ impl App {
             ));
         }
         let stored = NewSurveyResponse {
-            village_code: form.village.code.as_str().to_string(),
+            village_code: village.code.as_str().to_string(),
             unit: "desa".into(),
             source: "loket".into(),
             service_type,
@@ -462,10 +482,6 @@ fn checked_answers(answers: &[(Unsur, String)]) -> AppResult<ikm::Response> {
     })
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// One result line: a region, village, unit or service.
 #[derive(Debug, Clone)]
 pub struct IkmLine {
@@ -532,15 +548,7 @@ impl IkmLine {
 
 /// Thousands separated by dots: `1.000`.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    balai_domain::surat::catalogue::group_thousands(&n.to_string())
 }
 
 /// One unsur's line of the result.
@@ -756,12 +764,5 @@ mod tests {
         let none = IkmLine::new("x".into(), "x".into(), &Tally::default(), Weights::Exact, 0);
         assert_eq!(none.ikm_text(), "—");
         assert_eq!(none.no_index_reason().as_deref(), Some("Belum ada responden."));
-    }
-
-    #[test]
-    fn equal_strings_only_compare_equal() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

@@ -5,36 +5,9 @@
 
 mod support;
 
-use support::{PDF, Page, csrf_of, spawn_app};
+use support::{PDF, Page, ask_information, between, csrf_of, spawn_app};
 
 const SUKAMULYA: &str = "32.07.06.2001";
-
-fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    body.split(start).nth(1).and_then(|s| s.split(end).next())
-}
-
-/// Files an information request through the public form; returns its tracking code.
-async fn ask(b: &support::Browser, information: &str) -> String {
-    let form = b.get(&format!("/desa/{SUKAMULYA}/ppid/minta")).await;
-    assert_eq!(form.status, 200);
-    let key = between(&form.body, "name=\"idempotency_key\" value=\"", "\"").expect("idempotency key").to_string();
-    let fields = [
-        ("idempotency_key", key.as_str()),
-        ("name", "Budi Santoso"),
-        ("nik", "3207061205900001"),
-        ("address", "Dusun Sukamulya RT 001 RW 002"),
-        ("phone", "081234567890"),
-        ("email", "budi@example.org"),
-        ("information", information),
-        ("purpose", "Bahan diskusi kelompok tani"),
-        ("obtain_method", "salinan_softcopy"),
-        ("delivery_method", "email"),
-    ];
-    let sent = b.post(&format!("/desa/{SUKAMULYA}/ppid/minta"), &fields).await;
-    assert_eq!(sent.status, 303, "{}", sent.body);
-    let location = sent.location().to_string();
-    between(&location, "/ppid/lacak/", "?").expect("tracking code in the redirect").to_string()
-}
 
 async fn act(b: &support::Browser, code: &str, fields: &[(&str, &str)]) -> Page {
     b.post(&format!("/staf/ppid/{code}/aksi"), fields).await
@@ -88,7 +61,7 @@ async fn a_village_ppid_runs_requests_and_objections_on_the_legal_clocks() {
     assert!(!visitor.get(&format!("/ppid/dip/{exempt}")).await.body.contains(&file));
 
     // Request 1: extended once (with a reason), then granted; the notice is a PDF.
-    let first = ask(&visitor, "Salinan APBDes Sukamulya 2026 beserta rinciannya").await;
+    let first = ask_information(&visitor, SUKAMULYA, "Salinan APBDes Sukamulya 2026 beserta rinciannya").await;
     let tracked = visitor.get(&format!("/ppid/lacak/{first}")).await;
     assert_eq!(tracked.status, 200);
     assert!(tracked.body.contains("Diterima"), "{}", tracked.body);
@@ -123,7 +96,7 @@ async fn a_village_ppid_runs_requests_and_objections_on_the_legal_clocks() {
     assert_pdf(&ppid.get(&format!("/staf/ppid/{first}/pemberitahuan.pdf")).await);
 
     // Request 2: refused citing an exemption, objected to, answered by the atasan (kades).
-    let second = ask(&visitor, "Daftar NIK penerima BLT Dana Desa").await;
+    let second = ask_information(&visitor, SUKAMULYA, "Daftar NIK penerima BLT Dana Desa").await;
     let no_exemption =
         act(&ppid, &second, &[("action", "putuskan"), ("decision", "ditolak"), ("answer", "Ditolak.")]).await;
     assert_eq!(no_exemption.status, 422, "a refusal must cite an exemption");

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 mod support;
 
 use reqwest::redirect::Policy;
-use support::{Browser, JPEG, PDF, Page, TestApp, letter_field_names, sktm_files};
+use support::{Browser, JPEG, PDF, Page, TestApp, between, letter_field_names, sktm_files};
 
 // ---- logs: everything at debug level, captured for the whole test binary ----
 
@@ -90,10 +90,6 @@ const KK_ASEP: &str = "3207060101200001";
 const NIK_EUIS: &str = "3207065208950002";
 /// A resident of Desa Cikoneng, imported by its operator.
 const NIK_CIKONENG: &str = "3207024107800001";
-
-fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    body.split(start).nth(1).and_then(|s| s.split(end).next())
-}
 
 /// The code in a `/lapor/lacak/{code}?baru=1` redirect.
 fn tracking_code_of(page: &Page) -> String {

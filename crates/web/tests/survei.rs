@@ -8,34 +8,9 @@
 mod support;
 
 use balai_app::survey::SurveySource;
-use support::{Page, spawn_app};
+use support::{Page, ask_information, between, spawn_app};
 
 const SUKAMULYA: &str = "32.07.06.2001";
-
-fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    body.split(start).nth(1).and_then(|s| s.split(end).next())
-}
-
-/// Files an information request through the public form; returns its tracking code.
-async fn ask(b: &support::Browser, information: &str) -> String {
-    let form = b.get(&format!("/desa/{SUKAMULYA}/ppid/minta")).await;
-    let key = between(&form.body, "name=\"idempotency_key\" value=\"", "\"").expect("idempotency key").to_string();
-    let fields = [
-        ("idempotency_key", key.as_str()),
-        ("name", "Budi Santoso"),
-        ("nik", "3207061205900001"),
-        ("address", "Dusun Sukamulya RT 001 RW 002"),
-        ("phone", "081234567890"),
-        ("email", "budi@example.org"),
-        ("information", information),
-        ("purpose", "Bahan diskusi kelompok tani"),
-        ("obtain_method", "salinan_softcopy"),
-        ("delivery_method", "email"),
-    ];
-    let sent = b.post(&format!("/desa/{SUKAMULYA}/ppid/minta"), &fields).await;
-    assert_eq!(sent.status, 303, "{}", sent.body);
-    between(sent.location(), "/ppid/lacak/", "?").expect("tracking code").to_string()
-}
 
 async fn decide(ppid: &support::Browser, code: &str) {
     let page = ppid
@@ -89,8 +64,8 @@ async fn a_completed_service_is_rated_once_from_its_link_and_the_index_shows_it(
     let t = spawn_app().await;
     let visitor = t.browser();
     let ppid = t.logged_in("ppid.sukamulya").await;
-    let first = ask(&visitor, "Salinan APBDes 2026").await;
-    let undecided = ask(&visitor, "Daftar penerima BLT 2026").await;
+    let first = ask_information(&visitor, SUKAMULYA, "Salinan APBDes 2026").await;
+    let undecided = ask_information(&visitor, SUKAMULYA, "Daftar penerima BLT 2026").await;
     decide(&ppid, &first).await;
     let path = survey_path_for(&t, &first).await;
     assert!(path.starts_with(&format!("/survei/informasi/{first}/")), "{path}");

@@ -485,14 +485,19 @@ pub fn display_value(spec: &FieldSpec, value: &str) -> String {
 
 /// `750000` → `Rp750.000` (thousands separated by dots, as Indonesian writes them).
 pub fn format_rupiah(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    format!("Rp{}", group_thousands(digits))
+}
+
+/// `1000000` → `1.000.000`: digits grouped by three with dots.
+pub fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
     }
-    format!("Rp{out}")
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -205,3 +205,31 @@ pub fn letter_field_names(body: &str) -> Vec<String> {
         .filter(|n| n != "nik")
         .collect()
 }
+
+/// The text between the first `start` and the next `end`.
+pub fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    body.split(start).nth(1).and_then(|s| s.split(end).next())
+}
+
+/// Files an information request through a village's public form as Budi Santoso (email and
+/// WhatsApp given); returns its tracking code.
+pub async fn ask_information(b: &Browser, village: &str, information: &str) -> String {
+    let form = b.get(&format!("/desa/{village}/ppid/minta")).await;
+    assert_eq!(form.status, 200);
+    let key = between(&form.body, "name=\"idempotency_key\" value=\"", "\"").expect("idempotency key").to_string();
+    let fields = [
+        ("idempotency_key", key.as_str()),
+        ("name", "Budi Santoso"),
+        ("nik", "3207061205900001"),
+        ("address", "Dusun Sukamulya RT 001 RW 002"),
+        ("phone", "081234567890"),
+        ("email", "budi@example.org"),
+        ("information", information),
+        ("purpose", "Bahan diskusi kelompok tani"),
+        ("obtain_method", "salinan_softcopy"),
+        ("delivery_method", "email"),
+    ];
+    let sent = b.post(&format!("/desa/{village}/ppid/minta"), &fields).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    between(sent.location(), "/ppid/lacak/", "?").expect("tracking code in the redirect").to_string()
+}
