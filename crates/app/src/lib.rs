@@ -10,7 +10,9 @@ mod audit;
 mod auth;
 mod calendar;
 mod csv_input;
+pub mod dashboard;
 pub mod demo;
+mod demo_history;
 mod error;
 mod import_rows;
 pub mod kinerja;
@@ -192,6 +194,8 @@ struct ReadCache {
     dip_pages: KeyedCache<ppid::DipPage>,
     /// Set while one task recomputes the scoreboard (others keep serving the previous one).
     scoreboard_refreshing: std::sync::atomic::AtomicBool,
+    /// The evaluation dashboard's summed year per regency.
+    dashboard: dashboard::FactsCache,
     /// Regions looked up by code (every report names one); imports clear it.
     regions: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, balai_domain::wilayah::Region)>>,
 }
@@ -206,6 +210,7 @@ impl App {
             village_pages: KeyedCache::new(),
             dip_pages: KeyedCache::new(),
             scoreboard_refreshing: Default::default(),
+            dashboard: Default::default(),
             regions: Default::default(),
         });
         App { store, clock, config: Arc::new(config), letters: None, documents: None, cache }
@@ -278,6 +283,8 @@ impl App {
         object: String,
         details: serde_json::Value,
     ) -> balai_store::AuditEvent {
+        // Every change is audited: the dashboard's figures are no longer current.
+        self.cache.dashboard.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         balai_store::AuditEvent {
             at: self.now(),
             actor: actor.audit_name(),

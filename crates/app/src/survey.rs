@@ -130,14 +130,31 @@ impl App {
     /// The survey link for a service completed today; `None` when the installation has no secret
     /// to sign it with (letters are not configured).
     pub fn survey_url(&self, source: SurveySource, service_ref: &str) -> Option<String> {
-        let day = self.today().format("%Y%m%d").to_string();
+        let path = self.survey_path_on(source, service_ref, self.today())?;
+        Some(format!("{}{path}", self.config.public_url.trim_end_matches('/')))
+    }
+
+    /// The link's path as minted on `day` (its 30 days count from then).
+    fn survey_path_on(&self, source: SurveySource, service_ref: &str, day: chrono::NaiveDate) -> Option<String> {
+        let day = day.format("%Y%m%d").to_string();
         let tag = self.survey_mac(&["survei-v1", source.as_str(), service_ref, &day])?;
-        Some(format!(
-            "{}/survei/{}/{}/{day}{tag}",
-            self.config.public_url.trim_end_matches('/'),
-            source.as_str(),
-            service_ref
-        ))
+        Some(format!("/survei/{}/{service_ref}/{day}{tag}", source.as_str()))
+    }
+
+    /// The survey link of a service completed on `completed_on`, for the resident's own page:
+    /// the same link the completion message carried, while it is valid and unanswered.
+    pub async fn open_survey_path(
+        &self,
+        source: SurveySource,
+        service_ref: &str,
+        completed_on: chrono::NaiveDate,
+    ) -> AppResult<Option<String>> {
+        if self.today() > completed_on + chrono::Duration::days(SURVEY_LINK_DAYS)
+            || self.store.survey_answered(source.as_str(), service_ref).await?
+        {
+            return Ok(None);
+        }
+        Ok(self.survey_path_on(source, service_ref, completed_on))
     }
 
     /// The sentence a completion message ends with.

@@ -69,7 +69,7 @@ impl Server {
         let mut command = Command::new(binary);
         command.current_dir(workdir).arg("serve");
         if demo {
-            command.arg("--demo");
+            command.args(["--demo", "--no-history"]);
         }
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("BALAI_") && key != "BALAI_BIN" {

@@ -240,15 +240,17 @@ pub fn markdown(results: &Value) -> String {
         let g = &d["generated"];
         let _ = writeln!(
             out,
-            "**{}**: {} regions, {} register entries, {} letter requests, {} letters, {} reports (generated in {:.0} s); the scoreboard's first computation took {:.0} ms.\n",
+            "**{}**: {} regions, {} register entries, {} letter requests, {} letters, {} reports, {} survey responses (generated in {:.0} s); the scoreboard's first computation took {:.0} ms, the regency dashboard's first view (its year summed) {:.0} ms.\n",
             b["backend"].as_str().unwrap_or(""),
             g["regions"],
             g["register_entries"],
             g["letter_requests"],
             g["letters"],
             g["reports"],
+            g["survey_responses"],
             num(&g["seconds"]),
-            num(&d["scoreboard_first_ms"])
+            num(&d["scoreboard_first_ms"]),
+            num(&d["dashboard_first_ms"])
         );
         let _ = writeln!(out, "| query | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|");
         for q in d["queries"].as_array().into_iter().flatten() {

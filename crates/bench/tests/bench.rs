@@ -135,7 +135,9 @@ fn bench_all_quick_runs_every_scenario_and_writes_json_and_markdown() {
     let generated = &backend["dataset"]["generated"];
     assert_eq!((generated["reports"].as_i64(), generated["letters"].as_i64()), (Some(3000), Some(570)), "{json}");
     assert!(generated["regions"].as_i64() >= Some(265), "{json}");
-    assert_eq!(backend["dataset"]["queries"].as_array().map(Vec::len), Some(10), "{json}");
+    assert_eq!(generated["survey_responses"].as_i64(), Some(2000), "{json}");
+    assert_eq!(backend["dataset"]["queries"].as_array().map(Vec::len), Some(15), "{json}");
+    assert!(backend["dataset"]["dashboard_first_ms"].as_f64() > Some(0.0), "{json}");
     assert!(backend["cold_start_ms"].as_f64() > Some(0.0) && backend["peak_rss_mib"].as_f64() > Some(1.0), "{json}");
     let weights = json["page_weight"].as_array().expect("weights");
     assert_eq!(weights.len(), 8, "{json}");

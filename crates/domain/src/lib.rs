@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod contact;
 pub mod dokumen;
 pub mod ikm;
+pub mod kinerja;
 pub mod langganan;
 pub mod lapor;
 pub mod layanan;

@@ -105,12 +105,13 @@ impl Role {
                 ViewInformation,
                 AnswerKeberatan,
                 PublishNews,
+                ViewEvaluation,
             ],
             // The village PPID keeps the DIP and answers information requests.
             Role::PpidDesa => &[ViewRegion, ViewStaff, HandleReports, ViewInformation, ManageInformation, PublishNews],
             Role::AtasanPpid => &[ViewRegion, ViewStaff, ViewInformation, AnswerKeberatan],
             Role::PpidUtama => &[ViewRegion, ViewStaff, ViewInformation],
-            Role::AdminKecamatan | Role::Evaluator => &[ViewRegion, ViewStaff, ViewAudit],
+            Role::AdminKecamatan | Role::Evaluator => &[ViewRegion, ViewStaff, ViewAudit, ViewEvaluation],
             // The regency administers, but does not handle villages' letters or see their registers.
             Role::AdminKabupaten => &ADMIN_PERMISSIONS,
             Role::PenghubungOpd => &[ViewRegion, HandleReports],
@@ -260,9 +261,11 @@ pub enum Permission {
     AssistResidents,
     /// Publish and withdraw the village portal's news and announcements.
     PublishNews,
+    /// See the evaluation dashboard (service figures per village, office and month).
+    ViewEvaluation,
 }
 
-const ADMIN_PERMISSIONS: [Permission; 8] = [
+const ADMIN_PERMISSIONS: [Permission; 9] = [
     Permission::ViewRegion,
     Permission::EditVillageProfile,
     Permission::ViewStaff,
@@ -271,10 +274,11 @@ const ADMIN_PERMISSIONS: [Permission; 8] = [
     Permission::ViewAudit,
     Permission::ManageHolidays,
     Permission::CoordinateReports,
+    Permission::ViewEvaluation,
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -292,6 +296,7 @@ impl Permission {
         Permission::AnswerKeberatan,
         Permission::AssistResidents,
         Permission::PublishNews,
+        Permission::ViewEvaluation,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -313,6 +318,7 @@ impl Permission {
             Permission::AnswerKeberatan => "answer_keberatan",
             Permission::AssistResidents => "assist_residents",
             Permission::PublishNews => "publish_news",
+            Permission::ViewEvaluation => "view_evaluation",
         }
     }
 }
@@ -511,8 +517,9 @@ mod tests {
             ViewInformation,
             AnswerKeberatan,
             PublishNews,
+            ViewEvaluation,
         ];
-        let read_perms: &[Permission] = &[ViewRegion, ViewStaff, ViewAudit];
+        let read_perms: &[Permission] = &[ViewRegion, ViewStaff, ViewAudit, ViewEvaluation];
         let rows: Vec<(RoleGrant, &[&str], &[Permission])> = vec![
             (grant(Role::OperatorDesa, "32.07.01.2001"), &["desa"], operator_perms),
             (grant(Role::SekretarisDesa, "32.07.01.2001"), &["desa"], village_perms),

@@ -6,6 +6,7 @@
 pub mod api_tokens;
 pub mod assistance;
 mod error;
+pub mod evaluation;
 pub mod letters;
 mod model;
 pub mod news;
@@ -127,6 +128,7 @@ pub trait Store:
     + news::NewsRepo
     + subscriptions::SubscriptionRepo
     + surveys::SurveyRepo
+    + evaluation::EvaluationRepo
     + Send
     + Sync
     + 'static

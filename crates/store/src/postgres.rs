@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use crate::api_tokens::impl_api_token_repo;
 use crate::assistance::impl_assistance_repo;
+use crate::evaluation::impl_evaluation_repo;
 use crate::letters::impl_letter_repo;
 use crate::news::impl_news_repo;
 use crate::outbox::impl_outbox_repo;
@@ -81,6 +82,7 @@ impl_api_token_repo!(PgStore);
 impl_news_repo!(PgStore);
 impl_subscription_repo!(PgStore);
 impl_survey_repo!(PgStore);
+impl_evaluation_repo!(PgStore);
 impl_ppid_repo!(PgStore, sqlx::Postgres);
 impl_assistance_repo!(PgStore, sqlx::Postgres);
 impl_report_repo!(

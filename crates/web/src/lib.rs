@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::berita::routes())
         .merge(pages::langganan::routes())
         .merge(pages::survei::routes())
+        .merge(pages::evaluasi::routes())
         .merge(pages::pendamping::routes())
         .merge(open311::routes())
         .merge(inbound::routes())

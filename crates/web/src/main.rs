@@ -29,6 +29,10 @@ enum Command {
         /// Seed a demo regency (Kabupaten Ciamis) with staff accounts, and print their passwords once.
         #[arg(long)]
         demo: bool,
+        /// With --demo: leave out the made-up history of finished reports and survey responses
+        /// that fills the evaluation dashboard (the benchmark counts its own rows).
+        #[arg(long, requires = "demo")]
+        no_history: bool,
         /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the configuration).
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
@@ -226,7 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let app = open(&config).await?;
     let system = Actor::System;
     match cli.command {
-        Command::Serve { demo, listen } => serve(app, &config, demo, listen).await,
+        Command::Serve { demo, no_history, listen } => serve(app, &config, demo && !no_history, demo, listen).await,
         Command::Migrate => {
             println!("Database is up to date ({}).", balai_store::redact_url(&config.database_url));
             Ok(())
@@ -387,9 +391,15 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
-async fn serve(app: App, config: &Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
+async fn serve(app: App, config: &Config, history: bool, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
     if demo {
         let accounts = balai_app::demo::seed_demo(&app).await.map_err(explain)?;
+        let (reports, responses) = if history { app.seed_demo_history().await.map_err(explain)? } else { (0, 0) };
+        if reports + responses > 0 {
+            println!(
+                "Demo history for the evaluation dashboard: {reports} finished reports, {responses} survey responses."
+            );
+        }
         if accounts.is_empty() {
             println!("Demo data already present. Forgot a password? `balai user reset-password USERNAME`.");
         } else {

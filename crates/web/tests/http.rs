@@ -627,6 +627,9 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
         .expect("the completion message");
     let at = done.body.find("/survei/surat/").expect("a survey link in the completion message");
     let survey = done.body[at..].split_whitespace().next().expect("link").trim_end_matches('.').to_string();
+    // The resident's own request page offers the same link until it is answered.
+    let offered = warga.get(&request_path).await;
+    assert!(offered.body.contains(&format!("href=\"{survey}\">Isi survei kepuasan")), "{}", offered.body);
     let form = warga.get(&survey).await;
     assert!(form.status == 200 && form.body.contains("Surat Keterangan Tidak Mampu"), "{}", form.body);
     let mut answers: Vec<(String, &str)> = (1..=9).map(|i| (format!("u{i}"), "4")).collect();
@@ -640,6 +643,7 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     // The resident downloads the PDF; the QR's page says the letter is valid.
     let mine = warga.get(&request_path).await;
     assert!(mine.body.contains("Surat Anda sudah terbit"), "{}", mine.body);
+    assert!(!mine.body.contains("Isi survei kepuasan"), "answered: no more invitation");
     let pdf = warga.send(warga.client.get(format!("{}{request_path}/surat.pdf", warga.base))).await;
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.headers["content-type"], "application/pdf");

@@ -8,36 +8,9 @@
 mod support;
 
 use balai_app::survey::SurveySource;
-use support::{Page, ask_information, between, spawn_app};
+use support::{Page, ask_information, between, decide, spawn_app, survey_path_for};
 
 const SUKAMULYA: &str = "32.07.06.2001";
-
-async fn decide(ppid: &support::Browser, code: &str) {
-    let page = ppid
-        .post(
-            &format!("/staf/ppid/{code}/aksi"),
-            &[
-                ("action", "putuskan"),
-                ("decision", "dikabulkan"),
-                ("info_class", "berkala"),
-                ("answer", "Salinan terlampir."),
-                ("fee", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, 200, "{}", page.body);
-}
-
-/// The survey path in the newest email to budi@example.org about `code`.
-async fn survey_path_for(t: &support::TestApp, code: &str) -> String {
-    let messages = t.app.store().recent_messages(10_000).await.expect("messages");
-    let message = messages
-        .iter()
-        .find(|m| m.channel == "email" && m.topic == format!("informasi:{code}") && m.body.contains("/survei/"))
-        .expect("the decision's message carries a survey link");
-    let at = message.body.find("/survei/").expect("link");
-    message.body[at..].split_whitespace().next().expect("path").trim_end_matches('.').to_string()
-}
 
 fn answers(values: [&str; 9]) -> Vec<(String, &str)> {
     (1..=9).map(|i| format!("u{i}")).zip(values).collect()

@@ -414,7 +414,7 @@ fn export_queries(actor: &Actor, c: &Checked) -> AppResult<Vec<ExportQuery>> {
 
 /// A cell as a spreadsheet should not run it: text that a spreadsheet would read as a formula
 /// (`=`, `+`, `-`, `@`, or a tab or carriage return first) gets a leading apostrophe.
-fn defuse_formula(text: &str) -> String {
+pub(crate) fn defuse_formula(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
 }
 

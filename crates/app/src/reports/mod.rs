@@ -4,7 +4,7 @@
 
 mod actions;
 mod categories;
-mod export;
+pub(crate) mod export;
 mod inbound;
 mod public;
 mod scheduler;

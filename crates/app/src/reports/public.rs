@@ -73,25 +73,6 @@ fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64) * 100.0 / (whole as f64))
 }
 
-/// The median of a histogram of (value, count).
-pub fn median_of(histogram: &[(i32, i64)]) -> Option<f64> {
-    let total: i64 = histogram.iter().map(|(_, n)| n).sum();
-    if total == 0 {
-        return None;
-    }
-    let value_at = |rank: i64| {
-        let mut seen = 0;
-        for (value, n) in histogram {
-            seen += n;
-            if seen > rank {
-                return *value as f64;
-            }
-        }
-        histogram.last().map_or(0.0, |(v, _)| *v as f64)
-    };
-    Some(if total % 2 == 1 { value_at(total / 2) } else { (value_at(total / 2 - 1) + value_at(total / 2)) / 2.0 })
-}
-
 impl App {
     pub async fn public_reports(&self, q: &PublicListQuery) -> AppResult<PublicList> {
         let page = q.page.max(1);
@@ -293,7 +274,9 @@ fn score_line(row: ScoreRow, name: String) -> ScoreLine {
     ScoreLine {
         verified_in_time: percent(row.verified_on_time, row.verified),
         answered_in_time: percent(row.answered_on_time, row.answered),
-        median_days_to_done: median_of(&row.done_days),
+        median_days_to_done: balai_domain::kinerja::median(
+            &row.done_days.iter().map(|(d, n)| (*d, *n as u64)).collect(),
+        ),
         key: row.key,
         name,
         total: row.total,
@@ -317,15 +300,6 @@ fn excerpt(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn median_from_a_histogram() {
-        assert_eq!(median_of(&[]), None);
-        assert_eq!(median_of(&[(4, 1)]), Some(4.0));
-        assert_eq!(median_of(&[(1, 1), (3, 1)]), Some(2.0));
-        assert_eq!(median_of(&[(1, 2), (5, 1), (9, 1)]), Some(3.0));
-        assert_eq!(median_of(&[(2, 3), (10, 1)]), Some(2.0));
-    }
 
     #[test]
     fn excerpts_cut_at_a_word() {

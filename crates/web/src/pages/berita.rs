@@ -55,7 +55,7 @@ pub fn photo_path(post: &PostView) -> Option<String> {
     post.post.photo_id.as_ref().map(|id| format!("/berita/foto/{id}"))
 }
 
-fn local(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
+pub(super) fn local(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
     let local = at.with_timezone(&state.app.config().utc_offset);
     format!("{}, {}", balai_domain::calendar::format_tanggal(local.date_naive()), local.format("%H.%M"))
 }

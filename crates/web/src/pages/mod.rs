@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod berita;
+pub mod evaluasi;
 pub mod langganan;
 pub mod lapor;
 pub mod lapor_ekspor;

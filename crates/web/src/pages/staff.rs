@@ -44,11 +44,20 @@ struct HomePage {
     user: balai_app::StaffUser,
     scopes: Vec<ScopeLine>,
     can_manage: bool,
+    /// The evaluation dashboards the user may open: (region title, link).
+    dashboards: Vec<(String, String)>,
 }
 
 async fn home(State(state): State<AppState>, staff: Staff) -> Result<HomePage, WebError> {
     let mut scopes = Vec::new();
+    let mut dashboards = Vec::new();
     for grant in &staff.user.grants {
+        if let Scope::Wilayah(code) = &grant.scope
+            && grant.role.permissions().contains(&balai_domain::roles::Permission::ViewEvaluation)
+            && let Some(r) = state.app.store().region(code).await.map_err(AppError::from)?
+        {
+            dashboards.push((r.title(), format!("/staf/evaluasi/{code}")));
+        }
         let (scope, link) = match &grant.scope {
             Scope::Wilayah(code) => match state.app.store().region(code).await.map_err(AppError::from)? {
                 // A pendamping's work is assisted filing; the village's staff page is not theirs.
@@ -67,7 +76,8 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Result<HomePage, W
         scopes.push(ScopeLine { role: grant.role.label().to_string(), scope, link });
     }
     let can_manage = staff.user.grants.iter().any(|g| g.role == Role::AdminKabupaten);
-    Ok(HomePage { layout: staff.visitor.layout(), user: staff.user, scopes, can_manage })
+    dashboards.dedup();
+    Ok(HomePage { layout: staff.visitor.layout(), user: staff.user, scopes, can_manage, dashboards })
 }
 
 #[derive(Template, WebTemplate)]

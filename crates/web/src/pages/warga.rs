@@ -402,6 +402,8 @@ struct RequestPage {
     files: Vec<FileInput>,
     number: String,
     token: String,
+    /// The satisfaction survey's link while it is open (the completion message's link).
+    survey: Option<String>,
     r: ResidentRequestView,
 }
 
@@ -435,6 +437,12 @@ async fn request_page_for(
         Some(l) if l.revoked_at.is_none() => (l.number.clone(), l.token.clone()),
         _ => (String::new(), String::new()),
     };
+    let survey = match &r.view.letter {
+        Some(l) if l.revoked_at.is_none() => {
+            state.app.open_survey_path(balai_app::survey::SurveySource::Surat, &r.view.request.id, l.issued_on).await?
+        }
+        _ => None,
+    };
     Ok(RequestPage {
         layout: warga.visitor.layout(),
         message,
@@ -448,6 +456,7 @@ async fn request_page_for(
         errors,
         number,
         token,
+        survey,
         r,
     })
 }

@@ -233,3 +233,31 @@ pub async fn ask_information(b: &Browser, village: &str, information: &str) -> S
     assert_eq!(sent.status, 303, "{}", sent.body);
     between(sent.location(), "/ppid/lacak/", "?").expect("tracking code in the redirect").to_string()
 }
+
+/// The PPID grants an information request (class berkala, no fee).
+pub async fn decide(ppid: &Browser, code: &str) {
+    let page = ppid
+        .post(
+            &format!("/staf/ppid/{code}/aksi"),
+            &[
+                ("action", "putuskan"),
+                ("decision", "dikabulkan"),
+                ("info_class", "berkala"),
+                ("answer", "Salinan terlampir."),
+                ("fee", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+}
+
+/// The survey path in the newest email to budi@example.org about `code`.
+pub async fn survey_path_for(t: &TestApp, code: &str) -> String {
+    let messages = t.app.store().recent_messages(10_000).await.expect("messages");
+    let message = messages
+        .iter()
+        .find(|m| m.channel == "email" && m.topic == format!("informasi:{code}") && m.body.contains("/survei/"))
+        .expect("the decision's message carries a survey link");
+    let at = message.body.find("/survei/").expect("link");
+    message.body[at..].split_whitespace().next().expect("path").trim_end_matches('.').to_string()
+}
