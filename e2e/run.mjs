@@ -286,7 +286,7 @@ async function staffLogin(browser, server, username) {
 /** From the staff home to Desa Sukamulya's staff page. */
 async function openVillageAsStaff(page) {
   await visit(page, '/staf');
-  await go(page, page.getByRole('link', { name: /Desa Sukamulya/ }), `/staf/desa/${VILLAGE}`);
+  await go(page, page.getByRole('link', { name: /— Desa Sukamulya/ }), `/staf/desa/${VILLAGE}`);
 }
 
 // ---------- flow 1: letters ----------
@@ -418,6 +418,51 @@ async function letterFlow(browser, server, files) {
     await visit(stranger, verifyHref);
     await expectText(stranger, 'SAH', 'Surat ini diterbitkan oleh Desa Sukamulya');
     await stranger.context().close();
+  });
+
+  // The evaluation dashboard before and after the resident rates the service.
+  const responsesOf = async (page) => {
+    const figures = await page.locator('dl.figures').innerText();
+    const m = figures.match(/(\d+) responden/);
+    assert.ok(m, `no respondent count on ${page.url()}: ${figures}`);
+    return Number(m[1]);
+  };
+  let admin;
+  let before;
+  await step('admin.ciamis opens the evaluation dashboard from the staff home and drills down to Desa Sukamulya', async () => {
+    admin = await staffLogin(browser, server, 'admin.ciamis');
+    await go(admin, admin.getByRole('link', { name: 'Dasbor evaluasi Kabupaten Ciamis' }), '/staf/evaluasi/32.07');
+    await expectText(admin, 'Per kecamatan', 'Per unit penanganan', 'Per bulan', 'Angka dihitung');
+    await go(admin, admin.getByRole('link', { name: 'Kecamatan Cihaurbeuti' }), /^\/staf\/evaluasi\/32\.07\.06\?tahun=\d{4}$/);
+    await go(admin, admin.getByRole('link', { name: 'Desa Sukamulya' }), /^\/staf\/evaluasi\/32\.07\.06\.2001\?tahun=\d{4}$/);
+    before = await responsesOf(admin);
+  });
+
+  await step('the resident answers the satisfaction survey from the link of the finished request', async () => {
+    await visit(resident, requestUrl);
+    await go(resident, resident.getByRole('link', { name: 'Isi survei kepuasan' }), /^\/survei\/surat\//);
+    const questions = resident.locator('fieldset');
+    assert.equal(await questions.count(), 9, 'nine unsur');
+    for (let i = 0; i < 9; i++) await questions.nth(i).getByRole('radio').nth(3).check();
+    await go(resident, resident.getByRole('button', { name: 'Kirim penilaian' }), '/survei/terima-kasih');
+    await expectText(resident, 'Terima kasih');
+    await visit(resident, requestUrl);
+    assert.equal(await resident.getByRole('link', { name: 'Isi survei kepuasan' }).count(), 0, 'answered once: no more invitation');
+  });
+
+  await step('the dashboard counts the answer; the tables download as CSV and XLSX; the public summary fits a phone', async () => {
+    await admin.reload();
+    assert.equal(await responsesOf(admin), before + 1, 'one more respondent for Desa Sukamulya');
+    const csv = admin.waitForEvent('download');
+    await admin.getByRole('link', { name: 'Unduh tabel ini (CSV)' }).first().click();
+    assert.match((await csv).suggestedFilename(), /^dasbor-3207062001-\d{4}-opd\.csv$/);
+    const xlsx = admin.waitForEvent('download');
+    await admin.getByRole('link', { name: 'Unduh semua tabel (XLSX)' }).click();
+    assert.match((await xlsx).suggestedFilename(), /\.xlsx$/);
+    await visit(resident, '/wilayah/32.07.06/ringkasan');
+    await expectText(resident, 'Ringkasan kinerja layanan Kecamatan Cihaurbeuti', 'Per desa/kelurahan', 'Desa Sukamulya');
+    await capture(resident, '13-ringkasan-kecamatan');
+    await admin.context().close();
   });
 
   await operator?.context().close();

@@ -145,9 +145,9 @@ impl DashboardPage {
             .collect()
     }
 
-    /// The length (of 190) of an area's share answered on time.
+    /// The length (of 170) of an area's share answered on time.
     fn sla_bar(&self, f: &Figures) -> String {
-        format!("{:.1}", f.within_sla().unwrap_or(0.0) / 100.0 * 190.0)
+        format!("{:.1}", f.within_sla().unwrap_or(0.0) / 100.0 * 170.0)
     }
 }
 
