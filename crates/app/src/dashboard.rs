@@ -29,20 +29,7 @@ const CHEAP: Duration = Duration::from_millis(250);
 /// An expensive computation is not restarted more often than this.
 const EXPENSIVE_GAP: Duration = Duration::from_secs(60);
 
-pub const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+pub use balai_domain::calendar::{BULAN as MONTHS, BULAN_PENDEK as MONTHS_SHORT};
 
 /// The figures of one village and handler (`desa:CODE`, `opd:SLUG`, or `` for reports not
 /// disposed yet).
@@ -403,7 +390,7 @@ impl App {
                 DashboardRow {
                     key: m.to_string(),
                     label: MONTHS[(m - 1) as usize].to_string(),
-                    short: MONTHS[(m - 1) as usize][..3].to_string(),
+                    short: MONTHS_SHORT[(m - 1) as usize].to_string(),
                     link: Some(m.to_string()),
                     figures,
                 }

@@ -426,7 +426,8 @@ impl Clock {
 // Indonesian dates
 // ---------------------------------------------------------------------------------------------
 
-const BULAN: [&str; 12] = [
+/// The months' names, January first.
+pub const BULAN: [&str; 12] = [
     "Januari",
     "Februari",
     "Maret",
@@ -441,7 +442,9 @@ const BULAN: [&str; 12] = [
     "Desember",
 ];
 
-const BULAN_PENDEK: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
+/// The months' short names ("Agu").
+pub const BULAN_PENDEK: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
 
 /// Indonesian name of the day of the week ("Senin" … "Minggu").
 pub fn nama_hari(d: NaiveDate) -> &'static str {

@@ -100,6 +100,25 @@ macro_rules! impl_evaluation_repo {
             use $crate::evaluation::*;
             use $crate::reports::ScoreGroup;
 
+            impl $store {
+                /// Runs one per-village count (`$1`/`$2` the region, `$3`/`$4` the period).
+                async fn village_counts(
+                    &self,
+                    sql: &'static str,
+                    region: &str,
+                    from: chrono::DateTime<chrono::Utc>,
+                    until: chrono::DateTime<chrono::Utc>,
+                ) -> StoreResult<Vec<(String, i64, Option<i64>)>> {
+                    Ok(sqlx::query_as(sql)
+                        .bind(region)
+                        .bind(format!("{region}.%"))
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&self.pool)
+                        .await?)
+                }
+            }
+
             #[async_trait::async_trait]
             impl EvaluationRepo for $store {
                 async fn report_groups(
@@ -130,29 +149,27 @@ macro_rules! impl_evaluation_repo {
                     from: chrono::DateTime<chrono::Utc>,
                     until: chrono::DateTime<chrono::Utc>,
                 ) -> StoreResult<Vec<LetterGroup>> {
-                    let received: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-                        "SELECT village_code, COUNT(*), SUM(CASE WHEN channel = 'loket' THEN 0 ELSE 1 END) \
+                    let received = self
+                        .village_counts(
+                            "SELECT village_code, COUNT(*), SUM(CASE WHEN channel = 'loket' THEN 0 ELSE 1 END) \
                          FROM letter_requests WHERE received_at >= $3 AND received_at < $4 \
                          AND (village_code = $1 OR village_code LIKE $2) GROUP BY village_code",
-                    )
-                    .bind(region)
-                    .bind(format!("{region}.%"))
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    let issued: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-                        "SELECT l.village_code, COUNT(*), SUM(CASE WHEN l.issued_on <= r.due_on THEN 1 ELSE 0 END) \
+                            region,
+                            from,
+                            until,
+                        )
+                        .await?;
+                    let issued = self
+                        .village_counts(
+                            "SELECT l.village_code, COUNT(*), SUM(CASE WHEN l.issued_on <= r.due_on THEN 1 ELSE 0 END) \
                          FROM letters l JOIN letter_requests r ON r.id = l.request_id \
                          WHERE l.created_at >= $3 AND l.created_at < $4 \
                          AND (l.village_code = $1 OR l.village_code LIKE $2) GROUP BY l.village_code",
-                    )
-                    .bind(region)
-                    .bind(format!("{region}.%"))
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(&self.pool)
-                    .await?;
+                            region,
+                            from,
+                            until,
+                        )
+                        .await?;
                     Ok(merge_by_village(
                         received,
                         issued,
@@ -171,28 +188,26 @@ macro_rules! impl_evaluation_repo {
                     from: chrono::DateTime<chrono::Utc>,
                     until: chrono::DateTime<chrono::Utc>,
                 ) -> StoreResult<Vec<InformationGroup>> {
-                    let received: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-                        "SELECT village_code, COUNT(*), SUM(CASE WHEN channel = 'loket' THEN 0 ELSE 1 END) \
+                    let received = self
+                        .village_counts(
+                            "SELECT village_code, COUNT(*), SUM(CASE WHEN channel = 'loket' THEN 0 ELSE 1 END) \
                          FROM info_requests WHERE received_at >= $3 AND received_at < $4 \
                          AND (village_code = $1 OR village_code LIKE $2) GROUP BY village_code",
-                    )
-                    .bind(region)
-                    .bind(format!("{region}.%"))
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    let decided: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-                        "SELECT village_code, COUNT(*), SUM(CASE WHEN on_time THEN 1 ELSE 0 END) \
+                            region,
+                            from,
+                            until,
+                        )
+                        .await?;
+                    let decided = self
+                        .village_counts(
+                            "SELECT village_code, COUNT(*), SUM(CASE WHEN on_time THEN 1 ELSE 0 END) \
                          FROM info_requests WHERE notice_at >= $3 AND notice_at < $4 \
                          AND (village_code = $1 OR village_code LIKE $2) GROUP BY village_code",
-                    )
-                    .bind(region)
-                    .bind(format!("{region}.%"))
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(&self.pool)
-                    .await?;
+                            region,
+                            from,
+                            until,
+                        )
+                        .await?;
                     Ok(merge_by_village(
                         received,
                         decided,

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use balai_app::AppError;
-use balai_app::dashboard::{Dashboard, DashboardQuery, DashboardRow, MONTHS, TableFormat};
+use balai_app::dashboard::{Dashboard, DashboardQuery, DashboardRow, MONTHS, MONTHS_SHORT, TableFormat};
 use balai_domain::ikm::{Weights, format_2dp};
 use balai_domain::kinerja::{Figures, format_percent};
 use chrono::Datelike;
@@ -138,7 +138,7 @@ impl DashboardPage {
                     format!("{}", 4 + i * 28),
                     format!("{:.1}", 110.0 - h),
                     format!("{h:.1}"),
-                    &MONTHS[i][..3],
+                    MONTHS_SHORT[i],
                     m.figures.received(),
                 )
             })
