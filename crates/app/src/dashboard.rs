@@ -526,12 +526,7 @@ impl App {
         }
         for t in self.store.survey_tallies(region, from, until).await? {
             let handler = if t.unit == "desa" { format!("desa:{}", t.village_code) } else { t.unit.clone() };
-            let f = cells.entry((t.village_code.clone(), handler)).or_default();
-            for i in 0..9 {
-                f.survey.sum[i] += u(t.sums[i]);
-                f.survey.count[i] += u(t.counts[i]);
-            }
-            f.survey.responses += u(t.responses);
+            cells.entry((t.village_code.clone(), handler)).or_default().survey.merge(&crate::survey::tally_of(&t));
         }
         Ok(cells.into_iter().map(|((village, handler), figures)| Cell { village, handler, figures }).collect())
     }

@@ -592,7 +592,7 @@ pub struct IkmResults {
     pub per_unit: Vec<IkmLine>,
 }
 
-fn tally_of(t: &SurveyTally) -> Tally {
+pub(crate) fn tally_of(t: &SurveyTally) -> Tally {
     Tally {
         sum: t.sums.map(|v| v.max(0) as u64),
         count: t.counts.map(|v| v.max(0) as u64),

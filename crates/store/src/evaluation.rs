@@ -78,7 +78,7 @@ pub(crate) fn merge_by_village<T>(
     make: impl Fn(&str) -> T,
     set_received: impl Fn(&mut T, i64, i64),
     set_done: impl Fn(&mut T, i64, i64),
-) -> Vec<(String, T)> {
+) -> Vec<T> {
     let mut map: std::collections::BTreeMap<String, T> = std::collections::BTreeMap::new();
     for (village, n, online) in received {
         let entry = map.entry(village.clone()).or_insert_with(|| make(&village));
@@ -88,7 +88,7 @@ pub(crate) fn merge_by_village<T>(
         let entry = map.entry(village.clone()).or_insert_with(|| make(&village));
         set_done(entry, n, on_time.unwrap_or(0));
     }
-    map.into_iter().collect()
+    map.into_values().collect()
 }
 
 /// Stamps out `EvaluationRepo` for one backend (after `impl_store!`).
@@ -176,10 +176,7 @@ macro_rules! impl_evaluation_repo {
                         |v| LetterGroup { village_code: v.to_string(), ..LetterGroup::default() },
                         |g, n, online| (g.received, g.received_online) = (n, online),
                         |g, n, on_time| (g.issued, g.issued_on_time) = (n, on_time),
-                    )
-                    .into_iter()
-                    .map(|(_, g)| g)
-                    .collect())
+                    ))
                 }
 
                 async fn information_groups(
@@ -214,10 +211,7 @@ macro_rules! impl_evaluation_repo {
                         |v| InformationGroup { village_code: v.to_string(), ..InformationGroup::default() },
                         |g, n, online| (g.received, g.received_online) = (n, online),
                         |g, n, on_time| (g.decided, g.decided_on_time) = (n, on_time),
-                    )
-                    .into_iter()
-                    .map(|(_, g)| g)
-                    .collect())
+                    ))
                 }
 
                 async fn open_work(&self, region: &str, today: chrono::NaiveDate) -> StoreResult<Vec<OpenGroup>> {
