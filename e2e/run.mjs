@@ -818,7 +818,7 @@ async function newsFlow(browser, server) {
   });
 }
 
-// ---------- flow 6: the portal as an installed app, read offline (stops the server: runs last) ----------
+// ---------- flow 7: the portal as an installed app, read offline (stops the server: runs last) ----------
 
 async function offlineFlow(server) {
   // The one browser with JavaScript (the service worker is the only script Balai has), and with
@@ -869,6 +869,99 @@ async function offlineFlow(server) {
 
 // ---------- main ----------
 
+// ---------- flow 6: e-readiness (STOPE) and the capability programme ----------
+
+/** The "SDM" (People) score shown for the latest assessment. */
+async function peopleScore(page) {
+  const box = page.locator('dl.figures div').filter({ has: page.locator('dt', { hasText: /^SDM$/ }) });
+  return (await box.locator('dd').first().innerText()).trim();
+}
+
+/** Scores every factor the platform did not propose 3, with a note as evidence. */
+async function fillUnproposed(page) {
+  const factors = page.locator('div.factor');
+  const n = await factors.count();
+  for (let i = 0; i < n; i++) {
+    const f = factors.nth(i);
+    if (await f.locator('input[type=radio]:checked').count() === 0) await f.getByRole('radio', { name: '3' }).check();
+    const evidence = f.locator('textarea');
+    if (!(await evidence.inputValue()).trim()) await evidence.fill('Diperiksa di kantor desa (dokumen dan wawancara).');
+  }
+  return n;
+}
+
+async function readinessFlow(browser, server) {
+  const admin = await staffLogin(browser, server, 'admin.ciamis');
+  let before;
+  await step('admin.ciamis opens STOPE from the staff home; Desa Sukamulya is not assessed yet', async () => {
+    await go(admin, admin.getByRole('link', { name: 'Kesiapan e-government (STOPE) Kabupaten Ciamis' }), '/staf/stope/32.07');
+    await expectText(admin, 'Peringkat', '0 dari');
+    await go(admin, admin.getByRole('link', { name: 'Desa Sukamulya' }), `/staf/stope/${VILLAGE}`);
+    await expectText(admin, 'belum pernah dinilai');
+  });
+
+  await step('the form proposes scores from live data; a score without evidence is refused, nothing stored', async () => {
+    await go(admin, admin.getByRole('link', { name: 'Nilai kesiapan sekarang' }), `/staf/stope/${VILLAGE}/nilai`);
+    await admin.screenshot({ path: path.join(ARTIFACTS, '71-stope-nilai-staf.png'), fullPage: true });
+    const proposals = await admin.locator('.proposal').count();
+    assert.ok(proposals >= 2, `only ${proposals} proposals from live data`);
+    await expectText(admin, 'Usulan dari data: skor 3.', 'operator.sukamulya', '4 dari 8 aparatur');
+    const factors = await fillUnproposed(admin);
+    assert.equal(factors, 22, 'ten indicators and the optional Anggaran one, two factors each');
+    await admin.getByLabel('Bukti O2.1').fill('');
+    await admin.getByRole('button', { name: 'Simpan penilaian' }).click();
+    await expectText(admin, 'Ada yang perlu diperbaiki', 'skor tanpa bukti tidak diterima');
+    assertUrl(admin, `/staf/stope/${VILLAGE}/nilai`);
+    await admin.getByLabel('Bukti O2.1').fill('Belum ada perjanjian kerja sama dengan pihak lain.');
+    await go(admin, admin.getByRole('button', { name: 'Simpan penilaian' }), /^\/staf\/stope\/32\.07\.06\.2001\?tersimpan=1$/);
+    await expectText(admin, 'Penilaian tersimpan', 'Skor keseluruhan', 'Indikator terlemah', 'Riwayat penilaian');
+    assert.equal(await admin.locator('svg.radar polygon.latest').count(), 1, 'the radar chart');
+    before = await peopleScore(admin);
+    assert.equal(before, '2,50', 'People: operator (3, 3) and training (2, 2)');
+  });
+
+  await step('the rest of the aparatur attend the workshop: the session records them', async () => {
+    await go(admin, admin.getByRole('link', { name: 'Program peningkatan kapabilitas desa ini' }), `/staf/pelatihan/desa/${VILLAGE}`);
+    await expectText(admin, 'Aparatur aktif', 'Daftar Informasi Publik (DIP)', '50,0 %');
+    await admin.screenshot({ path: path.join(ARTIFACTS, '73-pelatihan-desa-staf.png'), fullPage: true });
+    await visit(admin, '/staf/pelatihan/32.07');
+    await go(admin, admin.getByRole('link', { name: /^Workshop layanan surat daring/ }), /^\/staf\/pelatihan\/sesi\/\d+$/);
+    await admin.getByLabel('Desa').selectOption(VILLAGE);
+    await go(admin, admin.getByRole('button', { name: 'Tampilkan aparatur' }), /desa=32\.07\.06\.2001/);
+    const boxes = admin.locator('#hadir input[type=checkbox]');
+    assert.equal(await boxes.count(), 8);
+    for (let i = 0; i < 8; i++) await boxes.nth(i).check();
+    await go(admin, admin.getByRole('button', { name: 'Simpan daftar hadir' }), /tersimpan=1/);
+    await expectText(admin, 'Daftar hadir tersimpan', '8 aparatur');
+    await admin.screenshot({ path: path.join(ARTIFACTS, '72-pelatihan-sesi-staf.png'), fullPage: true });
+  });
+
+  await step('a new assessment takes the new attendance: the People score rises, the history keeps both', async () => {
+    await visit(admin, `/staf/stope/${VILLAGE}/nilai`);
+    await expectText(admin, '8 dari 8 aparatur', 'Usulan dari data: skor 4.');
+    await fillUnproposed(admin);
+    await go(admin, admin.getByRole('button', { name: 'Simpan penilaian' }), /^\/staf\/stope\/32\.07\.06\.2001\?tersimpan=1$/);
+    const after = await peopleScore(admin);
+    assert.equal(after, '3,00', `People moved from ${before}`);
+    assert.equal(await admin.locator('svg.radar polygon.previous').count(), 1, 'the previous assessment on the radar');
+    assert.equal(await admin.locator('table.nums tbody tr').count(), 2, 'two assessments in the history');
+    await admin.screenshot({ path: path.join(ARTIFACTS, '70-stope-desa-staf.png'), fullPage: true });
+    await visit(admin, '/staf/stope/32.07');
+    await expectText(admin, '1 dari', 'Indikator terlemah');
+  });
+
+  await step('the evaluator reads the assessment but may not score', async () => {
+    const evaluator = await staffLogin(browser, server, 'evaluator.ciamis');
+    await visit(evaluator, `/staf/stope/${VILLAGE}`);
+    await expectText(evaluator, 'Skor keseluruhan');
+    assert.equal(await evaluator.getByRole('link', { name: 'Nilai kesiapan sekarang' }).count(), 0);
+    const res = await evaluator.goto(`${server.base}/staf/stope/${VILLAGE}/nilai`);
+    assert.equal(res.status(), 403);
+    await evaluator.context().close();
+  });
+  await admin.context().close();
+}
+
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   for (const f of fs.readdirSync(ARTIFACTS)) if (/\.(png|pdf|log|xlsx)$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
@@ -894,7 +987,9 @@ async function main() {
     await flow('3. public information: DIP, request, extension, decision, keberatan, annual report, poster', () => ppidFlow(browser, server));
     await flow('4. assisted filing: a pendamping files for an elderly resident', () => assistedFlow(browser, server, files));
     await flow('5. village news: a post with a photo, read on a phone', () => newsFlow(browser, server));
-    await flow('6. the portal as an app: installable, visited pages readable offline', () => offlineFlow(server));
+    await flow('6. e-readiness: STOPE from live data, training attendance moves the People score', () => readinessFlow(browser, server));
+    // Last: it stops the server.
+    await flow('7. the portal as an app: installable, visited pages readable offline', () => offlineFlow(server));
   } catch (error) {
     if (!(error instanceof StepFailed)) {
       results.push({ name: 'setup', ok: false, error });

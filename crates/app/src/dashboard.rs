@@ -292,7 +292,7 @@ impl App {
         self.build_dashboard(&code, &DashboardQuery { office: None, ..q.clone() }).await
     }
 
-    async fn build_dashboard(&self, code: &KodeWilayah, q: &DashboardQuery) -> AppResult<Dashboard> {
+    pub(crate) async fn build_dashboard(&self, code: &KodeWilayah, q: &DashboardQuery) -> AppResult<Dashboard> {
         let mut ancestors = self.store.region_with_ancestors(code).await?;
         let region = match ancestors.pop() {
             Some(r) if &r.code == code => r,

@@ -194,6 +194,7 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
         };
         app.publish_post(&system, "32.07.06.2001", &input, None, false).await?;
     }
+    seed_capability(app, &system).await?;
     let mut created = Vec::new();
     for (username, full_name, role, scope) in DEMO_STAFF {
         if app.store().user_by_username(username).await?.is_some() {
@@ -214,4 +215,41 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
         });
     }
     Ok(created)
+}
+
+/// Desa Sukamulya's aparatur (made-up names), of whom the first four attended a workshop a
+/// month ago: half the list, so STOPE's People proposal has room to move.
+const DEMO_APARATUR: [(&str, &str); 8] = [
+    ("Dadang Sukmana", "Kepala Desa"),
+    ("Rina Marlina", "Sekretaris Desa"),
+    ("Ujang Hidayat", "Staf/Operator"),
+    ("Neng Siti Aisyah", "PPID Desa"),
+    ("Cecep Supriatna", "Kepala Seksi"),
+    ("Yuyun Yuningsih", "Kepala Urusan"),
+    ("Agus Salim", "Kepala Dusun"),
+    ("Lilis Suryani", "Lembaga kemasyarakatan"),
+];
+
+async fn seed_capability(app: &App, system: &Actor) -> AppResult<()> {
+    const VILLAGE: &str = "32.07.06.2001";
+    if !app.store().aparatur_of(VILLAGE).await?.is_empty() {
+        return Ok(());
+    }
+    let mut ids = Vec::new();
+    for (name, position) in DEMO_APARATUR {
+        ids.push(app.add_aparatur(system, VILLAGE, name, position).await?);
+    }
+    let input = crate::training::SessionInput {
+        module: "digital".into(),
+        title: "Workshop layanan surat daring untuk aparatur Kecamatan Cihaurbeuti".into(),
+        held_on: (app.today() - chrono::Duration::days(30)).to_string(),
+        place: "Aula Kecamatan Cihaurbeuti".into(),
+    };
+    let session = app.create_training_session(system, DEMO_REGION, &input).await?;
+    let present: Vec<String> = ids.iter().take(4).map(i64::to_string).collect();
+    app.record_attendance(system, session, VILLAGE, &present).await?;
+    let dip_on = (app.today() - chrono::Duration::days(20)).to_string();
+    app.set_village_output(system, VILLAGE, "dip", Some((&dip_on, "Ditetapkan kepala desa, tampil di portal PPID.")))
+        .await?;
+    Ok(())
 }

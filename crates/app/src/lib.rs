@@ -22,11 +22,13 @@ pub mod news;
 mod nik;
 mod offices;
 pub mod ppid;
+pub mod readiness;
 mod regions;
 pub mod reports;
 mod residents;
 pub mod subscriptions;
 pub mod survey;
+pub mod training;
 mod users;
 
 use std::sync::Arc;

@@ -263,9 +263,12 @@ pub enum Permission {
     PublishNews,
     /// See the evaluation dashboard (service figures per village, office and month).
     ViewEvaluation,
+    /// Score villages' STOPE e-readiness and run the capability programme (training sessions,
+    /// attendance, aparatur lists, outputs): the regency's facilitators.
+    AssessReadiness,
 }
 
-const ADMIN_PERMISSIONS: [Permission; 9] = [
+const ADMIN_PERMISSIONS: [Permission; 10] = [
     Permission::ViewRegion,
     Permission::EditVillageProfile,
     Permission::ViewStaff,
@@ -275,10 +278,11 @@ const ADMIN_PERMISSIONS: [Permission; 9] = [
     Permission::ManageHolidays,
     Permission::CoordinateReports,
     Permission::ViewEvaluation,
+    Permission::AssessReadiness,
 ];
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ViewRegion,
         Permission::EditVillageProfile,
         Permission::ViewStaff,
@@ -297,6 +301,7 @@ impl Permission {
         Permission::AssistResidents,
         Permission::PublishNews,
         Permission::ViewEvaluation,
+        Permission::AssessReadiness,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -319,6 +324,7 @@ impl Permission {
             Permission::AssistResidents => "assist_residents",
             Permission::PublishNews => "publish_news",
             Permission::ViewEvaluation => "view_evaluation",
+            Permission::AssessReadiness => "assess_readiness",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod news;
 pub mod outbox;
 mod postgres;
 pub mod ppid;
+pub mod readiness;
 pub mod reports;
 pub mod residents;
 mod shared;
@@ -21,6 +22,7 @@ pub mod subscriptions;
 pub mod surveys;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod training;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -129,6 +131,8 @@ pub trait Store:
     + subscriptions::SubscriptionRepo
     + surveys::SurveyRepo
     + evaluation::EvaluationRepo
+    + readiness::ReadinessRepo
+    + training::TrainingRepo
     + Send
     + Sync
     + 'static

@@ -12,11 +12,13 @@ use crate::letters::impl_letter_repo;
 use crate::news::impl_news_repo;
 use crate::outbox::impl_outbox_repo;
 use crate::ppid::impl_ppid_repo;
+use crate::readiness::impl_readiness_repo;
 use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 use crate::subscriptions::impl_subscription_repo;
 use crate::surveys::impl_survey_repo;
+use crate::training::impl_training_repo;
 
 /// The oldest server we test against (Debian 12 ships 15; 13 has everything we use).
 const MIN_SERVER_VERSION: u32 = 13;
@@ -83,6 +85,8 @@ impl_news_repo!(PgStore);
 impl_subscription_repo!(PgStore);
 impl_survey_repo!(PgStore);
 impl_evaluation_repo!(PgStore);
+impl_readiness_repo!(PgStore);
+impl_training_repo!(PgStore);
 impl_ppid_repo!(PgStore, sqlx::Postgres);
 impl_assistance_repo!(PgStore, sqlx::Postgres);
 impl_report_repo!(

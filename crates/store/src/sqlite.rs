@@ -15,11 +15,13 @@ use crate::letters::impl_letter_repo;
 use crate::news::impl_news_repo;
 use crate::outbox::impl_outbox_repo;
 use crate::ppid::impl_ppid_repo;
+use crate::readiness::impl_readiness_repo;
 use crate::reports::impl_report_repo;
 use crate::residents::impl_resident_repo;
 use crate::shared::impl_store;
 use crate::subscriptions::impl_subscription_repo;
 use crate::surveys::impl_survey_repo;
+use crate::training::impl_training_repo;
 
 pub struct SqliteStore {
     /// Readers (and the few single-statement writes).
@@ -111,6 +113,8 @@ impl_news_repo!(SqliteStore);
 impl_subscription_repo!(SqliteStore);
 impl_survey_repo!(SqliteStore);
 impl_evaluation_repo!(SqliteStore);
+impl_readiness_repo!(SqliteStore);
+impl_training_repo!(SqliteStore);
 impl_ppid_repo!(SqliteStore, sqlx::Sqlite);
 impl_assistance_repo!(SqliteStore, sqlx::Sqlite);
 impl_report_repo!(

@@ -70,6 +70,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::langganan::routes())
         .merge(pages::survei::routes())
         .merge(pages::evaluasi::routes())
+        .merge(pages::stope::routes())
+        .merge(pages::pelatihan::routes())
         .merge(pages::pendamping::routes())
         .merge(open311::routes())
         .merge(inbound::routes())

@@ -10,11 +10,13 @@ pub mod lapor_ekspor;
 pub mod letter_admin;
 pub mod letters;
 pub mod ops;
+pub mod pelatihan;
 pub mod pendamping;
 pub mod ppid;
 pub mod public;
 pub mod register;
 pub mod staff;
+pub mod stope;
 pub mod survei;
 pub mod warga;
 

@@ -11,7 +11,7 @@ use axum::routing::get;
 use balai_app::{
     Actor, AppError, AuditEntry, FieldError, NewOfficeInput, NewStaffInput, VillageProfileInput, VillageView,
 };
-use balai_domain::roles::{Role, Scope};
+use balai_domain::roles::{Permission, Role, Scope};
 use balai_store::{Office, UserRecord};
 use serde::Deserialize;
 
@@ -44,7 +44,7 @@ struct HomePage {
     user: balai_app::StaffUser,
     scopes: Vec<ScopeLine>,
     can_manage: bool,
-    /// The evaluation dashboards the user may open: (region title, link).
+    /// The evaluation pages the user may open: (label, link).
     dashboards: Vec<(String, String)>,
 }
 
@@ -52,11 +52,18 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Result<HomePage, W
     let mut scopes = Vec::new();
     let mut dashboards = Vec::new();
     for grant in &staff.user.grants {
+        let permissions = grant.role.permissions();
+        let evaluates = permissions.contains(&Permission::ViewEvaluation);
         if let Scope::Wilayah(code) = &grant.scope
-            && grant.role.permissions().contains(&balai_domain::roles::Permission::ViewEvaluation)
+            && (evaluates || permissions.contains(&Permission::AssessReadiness))
             && let Some(r) = state.app.store().region(code).await.map_err(AppError::from)?
         {
-            dashboards.push((r.title(), format!("/staf/evaluasi/{code}")));
+            if evaluates {
+                dashboards.push((format!("Dasbor evaluasi {}", r.title()), format!("/staf/evaluasi/{code}")));
+            }
+            dashboards.push((format!("Kesiapan e-government (STOPE) {}", r.title()), format!("/staf/stope/{code}")));
+            dashboards
+                .push((format!("Program peningkatan kapabilitas {}", r.title()), format!("/staf/pelatihan/{code}")));
         }
         let (scope, link) = match &grant.scope {
             Scope::Wilayah(code) => match state.app.store().region(code).await.map_err(AppError::from)? {
