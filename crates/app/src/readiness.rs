@@ -107,10 +107,8 @@ impl App {
     }
 
     async fn village_with_ancestors(&self, code: &str) -> AppResult<(Region, Vec<Region>)> {
-        let code = KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
-        let mut ancestors = self.store.region_with_ancestors(&code).await?;
-        match ancestors.pop() {
-            Some(r) if r.code == code && r.level.is_village() => Ok((r, ancestors)),
+        match self.region_and_ancestors(code).await? {
+            (r, ancestors) if r.level.is_village() => Ok((r, ancestors)),
             _ => Err(AppError::NotFound),
         }
     }
@@ -297,12 +295,11 @@ impl App {
 
     /// A kecamatan's or regency's villages ranked, with the weakest indicators.
     pub async fn readiness_ranking(&self, actor: &Actor, region: &str) -> AppResult<ReadinessRanking> {
-        let code = KodeWilayah::parse(region).map_err(|_| AppError::NotFound)?;
-        let mut ancestors = self.store.region_with_ancestors(&code).await?;
-        let region = match ancestors.pop() {
-            Some(r) if r.code == code && !r.level.is_village() => r,
-            _ => return Err(AppError::NotFound),
-        };
+        let (region, ancestors) = self.region_and_ancestors(region).await?;
+        if region.level.is_village() {
+            return Err(AppError::NotFound);
+        }
+        let code = region.code.clone();
         self.allow_view(actor, &code)?;
         let mut latest: BTreeMap<String, AssessmentView> = BTreeMap::new();
         for record in self.store.latest_assessments(code.as_str()).await? {

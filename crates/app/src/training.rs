@@ -86,7 +86,7 @@ pub struct SessionInput {
 }
 
 impl App {
-    async fn region_and_ancestors(&self, code: &str) -> AppResult<(Region, Vec<Region>)> {
+    pub(crate) async fn region_and_ancestors(&self, code: &str) -> AppResult<(Region, Vec<Region>)> {
         let code = KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
         let mut ancestors = self.store.region_with_ancestors(&code).await?;
         match ancestors.pop() {
