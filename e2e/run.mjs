@@ -950,6 +950,22 @@ async function readinessFlow(browser, server) {
     await expectText(admin, '1 dari', 'Indikator terlemah');
   });
 
+  await step('the PUPR forum pack opens from the dashboard and downloads as PDF and XLSX', async () => {
+    await visit(admin, '/staf/evaluasi/32.07');
+    await go(admin, admin.locator('a[href="/staf/forum/dinas-pupr"]'), '/staf/forum/dinas-pupr');
+    await expectText(admin, 'Bahan forum koordinasi Dinas Pekerjaan Umum dan Penataan Ruang', 'Melewati tenggat saat ini', 'dibandingkan');
+    const pdf = admin.waitForEvent('download');
+    await admin.getByRole('link', { name: 'Unduh PDF untuk dicetak' }).click();
+    const file = await pdf;
+    assert.match(file.suggestedFilename(), /^forum-dinas-pupr-\d{4}-T[1-4]\.pdf$/);
+    const saved = path.join(ARTIFACTS, '74-forum-pupr.pdf');
+    await file.saveAs(saved);
+    assert.ok(fs.readFileSync(saved).subarray(0, 5).toString() === '%PDF-', 'a PDF');
+    const xlsx = admin.waitForEvent('download');
+    await admin.getByRole('link', { name: 'Unduh XLSX' }).click();
+    assert.match((await xlsx).suggestedFilename(), /\.xlsx$/);
+  });
+
   await step('the evaluator reads the assessment but may not score', async () => {
     const evaluator = await staffLogin(browser, server, 'evaluator.ciamis');
     await visit(evaluator, `/staf/stope/${VILLAGE}`);

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod demo;
 mod demo_history;
 mod error;
+pub mod forum;
 mod import_rows;
 pub mod kinerja;
 pub mod letters;

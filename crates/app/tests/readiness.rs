@@ -230,3 +230,64 @@ async fn bad_scores_and_wrong_people_change_nothing() {
     };
     assert_eq!(app.store().village_outputs(SUKAMULYA).await.expect("outputs").len(), 1, "only the demo's DIP");
 }
+
+#[tokio::test]
+async fn the_pupr_forum_pack_lists_its_overdue_reports() {
+    use balai_app::ppid::ReportFormat;
+    use balai_app::reports::{Channel, NewReportInput, ReportCommand};
+    use balai_domain::ikm::Periode;
+
+    let (store, _db) = fresh_store().await;
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).single().expect("time")));
+    let config = AppConfig { home_region: Some(KodeWilayah::parse("32.07").expect("code")), ..Default::default() };
+    let app = App::new(store, clock.clone(), config);
+    seed_demo(&app).await.expect("seed");
+    let admin = staff(&app, "admin.ciamis").await;
+    let visitor = Actor::Anonymous { ip: "203.0.113.9".into() };
+    let input = NewReportInput {
+        kind: "pengaduan".into(),
+        category: "pekerjaan-umum-dan-penataan-ruang".into(),
+        region: SUKAMULYA.into(),
+        title: "Jembatan gantung Dusun Cibodas putus".into(),
+        description: "Jembatan gantung penghubung Dusun Cibodas putus sejak hujan deras minggu lalu.".into(),
+        address: "Dusun Cibodas".into(),
+        email: "pelapor@example.org".into(),
+        anonymous: true,
+        idempotency_key: "forum-1".into(),
+        ..Default::default()
+    };
+    let sent = app.submit_report(&visitor, input, vec![], Channel::Web).await.expect("submit");
+    let dispose = ReportCommand { action: "disposisi".into(), handler: "opd:dinas-pupr".into(), ..Default::default() };
+    app.act_on_report(&admin, &sent.public_id, dispose).await.expect("dispose");
+
+    let quarter = Periode::Triwulan(2026, 4);
+    let fresh = app.forum_pack(&admin, "dinas-pupr", quarter).await.expect("pack");
+    assert!(fresh.overdue.is_empty(), "not due yet");
+    assert_eq!(fresh.now.reports_received, 1);
+    assert_eq!(fresh.previous, Periode::Triwulan(2026, 3));
+
+    // A month later nobody has answered: it is overdue, and listed by its public title only.
+    clock.advance(chrono::Duration::days(30));
+    let pack = app.forum_pack(&admin, "dinas-pupr", quarter).await.expect("pack");
+    assert_eq!(pack.overdue.len(), 1);
+    assert_eq!(pack.overdue[0].public_id, sent.public_id);
+    assert!(pack.days_overdue(&pack.overdue[0]) > 0);
+    let tables = pack.tables();
+    assert_eq!(tables[1].rows.len(), 1);
+    assert_eq!(tables[1].rows[0][0], sent.code.display());
+    assert!(tables[1].rows[0][1].contains("Jembatan"), "{:?}", tables[1].rows);
+    assert!(!format!("{tables:?}").contains("pelapor@example.org"), "no reporter in the pack");
+    let (name, content_type, xlsx) =
+        app.forum_file(&admin, "dinas-pupr", quarter, ReportFormat::Xlsx).await.expect("xlsx");
+    assert_eq!(name, "forum-dinas-pupr-2026-T4.xlsx");
+    assert!(content_type.contains("spreadsheetml") && xlsx.starts_with(b"PK"));
+
+    // The evaluator reads it; the PUPR liaison (an office, not an evaluator) and visitors do not.
+    let evaluator = staff(&app, "evaluator.ciamis").await;
+    assert!(app.forum_pack(&evaluator, "dinas-pupr", quarter).await.is_ok());
+    let pupr = staff(&app, "pupr.ciamis").await;
+    assert!(matches!(app.forum_pack(&pupr, "dinas-pupr", quarter).await, Err(AppError::Forbidden)));
+    assert!(matches!(app.forum_pack(&visitor, "dinas-pupr", quarter).await, Err(AppError::Unauthenticated)));
+    assert!(matches!(app.forum_pack(&admin, "tidak-ada", quarter).await, Err(AppError::NotFound)));
+    assert!(matches!(app.forum_pack(&admin, "dinas-pupr", Periode::Tahun(2099)).await, Err(AppError::Invalid(_))));
+}

@@ -357,6 +357,17 @@ impl Periode {
         }
     }
 
+    /// The period just before, of the same length (the previous quarter, semester or year).
+    pub fn previous(&self) -> Periode {
+        match *self {
+            Periode::Tahun(y) => Periode::Tahun(y - 1),
+            Periode::Semester(y, 1) => Periode::Semester(y - 1, 2),
+            Periode::Semester(y, n) => Periode::Semester(y, n - 1),
+            Periode::Triwulan(y, 1) => Periode::Triwulan(y - 1, 4),
+            Periode::Triwulan(y, n) => Periode::Triwulan(y, n - 1),
+        }
+    }
+
     /// The first day of the period and the first day after it.
     pub fn dates(&self) -> (chrono::NaiveDate, chrono::NaiveDate) {
         let (year, first_month, months) = match *self {
@@ -386,6 +397,15 @@ pub fn format_2dp(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_previous_period_has_the_same_length() {
+        assert_eq!(Periode::Tahun(2026).previous(), Periode::Tahun(2025));
+        assert_eq!(Periode::Semester(2026, 1).previous(), Periode::Semester(2025, 2));
+        assert_eq!(Periode::Semester(2026, 2).previous(), Periode::Semester(2026, 1));
+        assert_eq!(Periode::Triwulan(2026, 1).previous(), Periode::Triwulan(2025, 4));
+        assert_eq!(Periode::Triwulan(2026, 4).previous(), Periode::Triwulan(2026, 3));
+    }
 
     fn all(v: f64) -> [f64; 9] {
         [v; 9]

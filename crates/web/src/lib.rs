@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::survei::routes())
         .merge(pages::evaluasi::routes())
         .merge(pages::stope::routes())
+        .merge(pages::forum::routes())
         .merge(pages::pelatihan::routes())
         .merge(pages::pendamping::routes())
         .merge(open311::routes())

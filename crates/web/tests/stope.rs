@@ -184,3 +184,69 @@ async fn training_sessions_attendance_and_outputs() {
     let elsewhere = t.logged_in("operator.cikoneng").await;
     assert_eq!(elsewhere.post(&village, &sop).await.status, 403);
 }
+
+/// The text of a PDF (poppler's pdftotext).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("forum.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("utf8"), "-"])
+        .output()
+        .expect("pdftotext must be installed (apt-get install poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_pupr_forum_pack_pdf_lists_its_overdue_reports() {
+    use balai_app::reports::{Channel, NewReportInput, ReportCommand};
+    use balai_app::{Actor, StaffUser};
+    use balai_domain::ikm::Periode;
+
+    let t = spawn_app().await;
+    let user = t.app.store().user_by_username("admin.ciamis").await.expect("lookup").expect("exists");
+    let coordinator = Actor::Staff(StaffUser::from(user));
+    let input = NewReportInput {
+        kind: "pengaduan".into(),
+        category: "pekerjaan-umum-dan-penataan-ruang".into(),
+        region: SUKAMULYA.into(),
+        title: "Jembatan gantung Dusun Cibodas putus".into(),
+        description: "Jembatan gantung penghubung Dusun Cibodas putus sejak hujan deras minggu lalu.".into(),
+        address: "Dusun Cibodas".into(),
+        anonymous: true,
+        idempotency_key: "forum-http-1".into(),
+        ..Default::default()
+    };
+    let visitor = Actor::Anonymous { ip: "203.0.113.9".into() };
+    let sent = t.app.submit_report(&visitor, input, vec![], Channel::Web).await.expect("submit");
+    let dispose = ReportCommand { action: "disposisi".into(), handler: "opd:dinas-pupr".into(), ..Default::default() };
+    t.app.act_on_report(&coordinator, &sent.public_id, dispose).await.expect("dispose");
+    t.clock.advance(chrono::Duration::days(21));
+
+    let admin = t.logged_in("admin.ciamis").await;
+    let dashboard = admin.get("/staf/evaluasi/32.07").await;
+    assert!(dashboard.body.contains("href=\"/staf/forum/dinas-pupr\">bahan forum"), "{}", dashboard.body);
+    let page = admin.get("/staf/forum/dinas-pupr?periode=2026-T4").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Melewati tenggat saat ini (1)"), "{}", page.body);
+    assert!(page.body.contains(&sent.code.display()) && page.body.contains("Jembatan gantung"));
+    assert!(page.body.contains("Triwulan IV 2026 dibandingkan Triwulan III 2026"));
+    let pdf = admin.get("/staf/forum/dinas-pupr?periode=2026-T4&format=pdf").await;
+    assert_eq!((pdf.status, pdf.header("content-type")), (200, "application/pdf"));
+    let xlsx = admin.get("/staf/forum/dinas-pupr?periode=2026-T4&format=xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(admin.get("/staf/forum/dinas-pupr?periode=2026-T9").await.status, 422);
+    assert_eq!(admin.get("/staf/forum/dinas-pupr?format=doc").await.status, 422);
+    assert_eq!(t.logged_in("pupr.ciamis").await.get("/staf/forum/dinas-pupr").await.status, 403);
+
+    let (name, _, bytes) = t
+        .app
+        .forum_file(&coordinator, "dinas-pupr", Periode::Triwulan(2026, 4), balai_app::ppid::ReportFormat::Pdf)
+        .await
+        .expect("pdf");
+    assert_eq!(name, "forum-dinas-pupr-2026-T4.pdf");
+    let text = pdf_text(&bytes);
+    assert!(text.contains("BAHAN FORUM KOORDINASI"), "{text}");
+    assert!(text.contains(&sent.code.display()) && text.contains("Jembatan gantung"), "{text}");
+    assert!(text.contains("Dinas Pekerjaan Umum dan Penataan Ruang"), "{text}");
+}

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod berita;
 pub mod evaluasi;
+pub mod forum;
 pub mod langganan;
 pub mod lapor;
 pub mod lapor_ekspor;
