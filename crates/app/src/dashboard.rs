@@ -23,7 +23,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use crate::{Actor, App, AppError, AppResult};
 
 /// How long computed facts are served when nothing changed.
-const FACTS_TTL: Duration = Duration::from_secs(300);
+pub(crate) const FACTS_TTL: Duration = Duration::from_secs(300);
 /// A computation shorter than this is redone while the visitor waits once something changed.
 const CHEAP: Duration = Duration::from_millis(250);
 /// An expensive computation is not restarted more often than this.

@@ -199,6 +199,8 @@ struct ReadCache {
     scoreboard_refreshing: std::sync::atomic::AtomicBool,
     /// The evaluation dashboard's summed year per regency.
     dashboard: dashboard::FactsCache,
+    /// The IKM pages' summed answers per region and period (fresh as the dashboard's sums).
+    survey_sums: survey::SurveySumsCache,
     /// Regions looked up by code (every report names one); imports clear it.
     regions: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, balai_domain::wilayah::Region)>>,
 }
@@ -214,6 +216,7 @@ impl App {
             dip_pages: KeyedCache::new(),
             scoreboard_refreshing: Default::default(),
             dashboard: Default::default(),
+            survey_sums: Default::default(),
             regions: Default::default(),
         });
         App { store, clock, config: Arc::new(config), letters: None, documents: None, cache }

@@ -375,8 +375,8 @@ impl App {
         let region = self.cached_region(&code).await?.ok_or(AppError::NotFound)?;
         let (from, until) = periode.dates();
         let (from, until) = (self.local_midnight(from), self.local_midnight(until));
-        let tallies = self.store.survey_tallies(code.as_str(), from, until).await?;
-        let completed = self.store.completed_services(code.as_str(), from, until).await?;
+        let sums = self.survey_sums(code.as_str(), from, until).await?;
+        let (tallies, completed) = (&sums.0, &sums.1);
         let mut villages: Vec<(String, String)> = Vec::new();
         if !region.level.is_village() {
             let mut names = std::collections::HashMap::new();
@@ -394,7 +394,37 @@ impl App {
         }
         let office_names: std::collections::HashMap<String, String> =
             self.store.offices().await?.into_iter().map(|o| (format!("opd:{}", o.slug), o.name)).collect();
-        Ok(IkmResults::new(region, periode, weights, &tallies, &completed, &villages, &office_names))
+        Ok(IkmResults::new(region, periode, weights, tallies, completed, &villages, &office_names))
+    }
+
+    /// The answers and completed services of a region over `[from, until)`, summed in the
+    /// database and kept like the dashboard's sums: until any audited change through this
+    /// instance (every answer is one) or for five minutes.
+    async fn survey_sums(
+        &self,
+        region: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<std::sync::Arc<SurveySums>> {
+        use std::sync::atomic::Ordering;
+        let key = (region.to_string(), from, until);
+        let generation = self.cache.dashboard.generation.load(Ordering::Acquire);
+        let kept = self.cache.survey_sums.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        if let Some((made, kept_generation, sums)) = kept
+            && kept_generation == generation
+            && made.elapsed() < crate::dashboard::FACTS_TTL
+        {
+            return Ok(sums);
+        }
+        let tallies = self.store.survey_tallies(region, from, until).await?;
+        let completed = self.store.completed_services(region, from, until).await?;
+        let sums = std::sync::Arc::new((tallies, completed));
+        let mut kept = self.cache.survey_sums.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.len() > 1000 {
+            kept.clear();
+        }
+        kept.insert(key, (std::time::Instant::now(), generation, sums.clone()));
+        Ok(sums)
     }
 
     /// The results as a file in the report's layout: `(file name, content type, bytes)`.
@@ -591,6 +621,17 @@ pub struct IkmResults {
     /// The village office and each regency office that handled reports.
     pub per_unit: Vec<IkmLine>,
 }
+
+/// A region's survey answers per village, unit and service, and its completed services.
+pub(crate) type SurveySums = (Vec<SurveyTally>, Vec<balai_store::surveys::CompletedServices>);
+
+/// The kept sums by (region, from, until): when made, under which change generation.
+pub(crate) type SurveySumsCache = std::sync::Mutex<
+    std::collections::HashMap<
+        (String, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        (std::time::Instant, u64, std::sync::Arc<SurveySums>),
+    >,
+>;
 
 pub(crate) fn tally_of(t: &SurveyTally) -> Tally {
     Tally {
