@@ -100,6 +100,17 @@ impl Actor {
         }
     }
 
+    /// Whether this actor may do any of `permissions` to `target`, failing with `Unauthenticated`
+    /// for visitors and `Forbidden` for staff without them: for pages whose existence is no
+    /// secret to staff (evaluation, readiness), where being told beats being shown nothing.
+    pub fn allow(&self, permissions: &[Permission], target: &Target) -> AppResult<()> {
+        match self {
+            Actor::Anonymous { .. } | Actor::Resident(_) => Err(AppError::Unauthenticated),
+            _ if permissions.iter().any(|p| self.may(*p, target)) => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
     /// As `may`, failing with `Unauthenticated` for visitors and `NotFound` for staff out of scope,
     /// so that probing ids outside one's scope reveals nothing about what exists there.
     pub fn require(&self, permission: Permission, target: &Target) -> AppResult<()> {

@@ -278,11 +278,7 @@ impl App {
     /// Someone without the permission there is told so (`Forbidden`), not shown nothing.
     pub async fn dashboard(&self, actor: &Actor, code: &str, q: &DashboardQuery) -> AppResult<Dashboard> {
         let code = KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
-        match actor {
-            Actor::Anonymous { .. } | Actor::Resident(_) => return Err(AppError::Unauthenticated),
-            _ if !actor.may(Permission::ViewEvaluation, &Target::Wilayah(&code)) => return Err(AppError::Forbidden),
-            _ => {}
-        }
+        actor.allow(&[Permission::ViewEvaluation], &Target::Wilayah(&code))?;
         self.build_dashboard(&code, q).await
     }
 

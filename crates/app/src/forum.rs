@@ -117,13 +117,7 @@ impl App {
     /// The pack of one office (by slug) for a period, for staff who evaluate its regency.
     pub async fn forum_pack(&self, actor: &Actor, slug: &str, periode: Periode) -> AppResult<ForumPack> {
         let office = self.store.office(slug).await?.ok_or(AppError::NotFound)?;
-        match actor {
-            Actor::Anonymous { .. } | Actor::Resident(_) => return Err(AppError::Unauthenticated),
-            _ if !actor.may(Permission::ViewEvaluation, &Target::Wilayah(&office.regency)) => {
-                return Err(AppError::Forbidden);
-            }
-            _ => {}
-        }
+        actor.allow(&[Permission::ViewEvaluation], &Target::Wilayah(&office.regency))?;
         let today = self.today();
         if periode.year() > today.year() || periode.year() < 2000 {
             return Err(AppError::invalid("periode", format!("Periode harus antara 2000 dan {}.", today.year())));

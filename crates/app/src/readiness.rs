@@ -10,7 +10,7 @@ use balai_domain::ikm::{Periode, Weights};
 use balai_domain::pelatihan::OUTPUTS;
 use balai_domain::roles::{Permission, Role, Scope, Target};
 use balai_domain::stope::{self, Factor, Indicator, LiveFacts, Proposal, Readiness};
-use balai_domain::wilayah::{KodeWilayah, Region};
+use balai_domain::wilayah::Region;
 use balai_store::readiness::{AssessmentRecord, FactorScore, NewAssessment};
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
@@ -101,33 +101,10 @@ impl ReadinessRanking {
     }
 }
 
+/// Who may read assessments and the capability programme: the evaluators and the assessors.
+pub(crate) const READERS: [Permission; 2] = [Permission::ViewEvaluation, Permission::AssessReadiness];
+
 impl App {
-    fn local_day(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-        at.with_timezone(&self.config.utc_offset).date_naive()
-    }
-
-    async fn village_with_ancestors(&self, code: &str) -> AppResult<(Region, Vec<Region>)> {
-        match self.region_and_ancestors(code).await? {
-            (r, ancestors) if r.level.is_village() => Ok((r, ancestors)),
-            _ => Err(AppError::NotFound),
-        }
-    }
-
-    /// Signed-in staff only; without `permission` there: `Forbidden` (told, not hidden: the
-    /// assessment pages are no secret to staff who may read them).
-    fn allow(&self, actor: &Actor, permission: Permission, code: &KodeWilayah) -> AppResult<()> {
-        match actor {
-            Actor::Anonymous { .. } | Actor::Resident(_) => Err(AppError::Unauthenticated),
-            _ if actor.may(permission, &Target::Wilayah(code)) => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    fn allow_view(&self, actor: &Actor, code: &KodeWilayah) -> AppResult<()> {
-        self.allow(actor, Permission::ViewEvaluation, code)
-            .or_else(|_| self.allow(actor, Permission::AssessReadiness, code))
-    }
-
     /// What the platform knows about a village this year, for the proposals.
     pub async fn live_facts(&self, village: &Region) -> AppResult<LiveFacts> {
         let today = self.today();
@@ -145,7 +122,7 @@ impl App {
             .collect();
         let actors: Vec<String> = village_staff.iter().map(|u| format!("user:{}:{}", u.id, u.username)).collect();
         let days_since_staff_action =
-            self.store.last_action_at(&actors).await?.map(|at| (today - self.local_day(at)).num_days().max(0));
+            self.store.last_action_at(&actors).await?.map(|at| (today - self.local_date(at)).num_days().max(0));
         let figures = self.build_dashboard(&village.code, &DashboardQuery::default()).await?.total;
         let ikm = self.ikm_results(code, Periode::Tahun(today.year()), Weights::Exact).await?;
         let coverage = self.store.training_coverage(code).await?;
@@ -179,8 +156,8 @@ impl App {
 
     /// The assessment form of a village, with the proposals, for an assessor.
     pub async fn readiness_form(&self, actor: &Actor, village: &str) -> AppResult<ReadinessForm> {
-        let (village, ancestors) = self.village_with_ancestors(village).await?;
-        self.allow(actor, Permission::AssessReadiness, &village.code)?;
+        let (village, ancestors) = self.village_region(village).await?;
+        actor.allow(&[Permission::AssessReadiness], &Target::Wilayah(&village.code))?;
         let facts = self.live_facts(&village).await?;
         let indicators = stope::INSTRUMENT
             .iter()
@@ -199,8 +176,8 @@ impl App {
     /// Stores an assessment: every factor of the assessed domains needs a score 1–4 and its
     /// evidence. Nothing is stored unless all are good.
     pub async fn assess_readiness(&self, actor: &Actor, village: &str, input: &AssessmentInput) -> AppResult<i64> {
-        let (village, _) = self.village_with_ancestors(village).await?;
-        self.allow(actor, Permission::AssessReadiness, &village.code)?;
+        let (village, _) = self.village_region(village).await?;
+        actor.allow(&[Permission::AssessReadiness], &Target::Wilayah(&village.code))?;
         let mut errors = Vec::new();
         let mut scores = BTreeMap::new();
         let mut evidence = BTreeMap::new();
@@ -277,15 +254,15 @@ impl App {
 
     /// A village's assessments over time.
     pub async fn village_readiness(&self, actor: &Actor, village: &str) -> AppResult<VillageReadiness> {
-        let (village, ancestors) = self.village_with_ancestors(village).await?;
-        self.allow_view(actor, &village.code)?;
+        let (village, ancestors) = self.village_region(village).await?;
+        actor.allow(&READERS, &Target::Wilayah(&village.code))?;
         let history = self
             .store
             .assessments(village.code.as_str())
             .await?
             .into_iter()
             .filter_map(|r| {
-                let on = self.local_day(r.assessed_at);
+                let on = self.local_date(r.assessed_at);
                 AssessmentView::new(r, on)
             })
             .collect();
@@ -300,10 +277,10 @@ impl App {
             return Err(AppError::NotFound);
         }
         let code = region.code.clone();
-        self.allow_view(actor, &code)?;
+        actor.allow(&READERS, &Target::Wilayah(&code))?;
         let mut latest: BTreeMap<String, AssessmentView> = BTreeMap::new();
         for record in self.store.latest_assessments(code.as_str()).await? {
-            let on = self.local_day(record.assessed_at);
+            let on = self.local_date(record.assessed_at);
             if let Some(view) = AssessmentView::new(record, on) {
                 latest.insert(view.record.village_code.clone(), view);
             }

@@ -14,6 +14,7 @@ use balai_store::training::{Aparatur, NewAparatur, NewTrainingSession, TrainingS
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
+use crate::readiness::READERS;
 use crate::regions::{check_text, clean_text};
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
@@ -85,6 +86,9 @@ pub struct SessionInput {
     pub place: String,
 }
 
+/// The regency's facilitators and the village's own staff keep its list and outputs.
+const EDITORS: [Permission; 2] = [Permission::AssessReadiness, Permission::EditVillageProfile];
+
 impl App {
     pub(crate) async fn region_and_ancestors(&self, code: &str) -> AppResult<(Region, Vec<Region>)> {
         let code = KodeWilayah::parse(code).map_err(|_| AppError::NotFound)?;
@@ -95,22 +99,13 @@ impl App {
         }
     }
 
-    fn staff_may(&self, actor: &Actor, permissions: &[Permission], code: &KodeWilayah) -> AppResult<bool> {
-        match actor {
-            Actor::Anonymous { .. } | Actor::Resident(_) => Err(AppError::Unauthenticated),
-            _ => Ok(permissions.iter().any(|p| actor.may(*p, &Target::Wilayah(code)))),
-        }
-    }
-
     /// The sessions and each village's coverage in a regency or kecamatan.
     pub async fn training_overview(&self, actor: &Actor, region: &str) -> AppResult<TrainingOverview> {
         let (region, ancestors) = self.region_and_ancestors(region).await?;
         if region.level.is_village() {
             return Err(AppError::NotFound);
         }
-        if !self.staff_may(actor, &[Permission::ViewEvaluation, Permission::AssessReadiness], &region.code)? {
-            return Err(AppError::Forbidden);
-        }
+        actor.allow(&READERS, &Target::Wilayah(&region.code))?;
         let sessions = self.store.training_sessions(region.code.as_str()).await?;
         let counts = self.store.training_coverage(region.code.as_str()).await?;
         let coverage = self
@@ -138,9 +133,7 @@ impl App {
         if region.level.is_village() {
             return Err(AppError::NotFound);
         }
-        if !self.staff_may(actor, &[Permission::AssessReadiness], &region.code)? {
-            return Err(AppError::Forbidden);
-        }
+        actor.allow(&[Permission::AssessReadiness], &Target::Wilayah(&region.code))?;
         let mut errors = Vec::new();
         let module = pelatihan::module(input.module.trim());
         if module.is_none() {
@@ -196,9 +189,7 @@ impl App {
     pub async fn training_session_page(&self, actor: &Actor, id: i64, village: Option<&str>) -> AppResult<SessionPage> {
         let session = self.store.training_session(id).await?.ok_or(AppError::NotFound)?;
         let (region, _) = self.region_and_ancestors(&session.region_code).await?;
-        if !self.staff_may(actor, &[Permission::ViewEvaluation, Permission::AssessReadiness], &region.code)? {
-            return Err(AppError::Forbidden);
-        }
+        actor.allow(&READERS, &Target::Wilayah(&region.code))?;
         let module = pelatihan::module(&session.module).unwrap_or(&MODULES[0]);
         let villages: Vec<Region> =
             self.store.regions_within(&region.code, 4).await?.into_iter().filter(|r| r.level.is_village()).collect();
@@ -230,9 +221,7 @@ impl App {
         if !village.level.is_village() || !village.code.as_str().starts_with(&format!("{}.", session.region_code)) {
             return Err(AppError::invalid("desa", "Desa itu tidak ada di wilayah kegiatan ini."));
         }
-        if !self.staff_may(actor, &[Permission::AssessReadiness], &village.code)? {
-            return Err(AppError::Forbidden);
-        }
+        actor.allow(&[Permission::AssessReadiness], &Target::Wilayah(&village.code))?;
         let listed = self.store.aparatur_of(village.code.as_str()).await?;
         let mut ids = Vec::new();
         for text in present {
@@ -257,13 +246,11 @@ impl App {
 
     /// A village's aparatur, coverage and outputs.
     pub async fn village_capability(&self, actor: &Actor, village: &str) -> AppResult<VillageCapability> {
-        let (village, ancestors) = self.region_and_ancestors(village).await?;
-        if !village.level.is_village() {
-            return Err(AppError::NotFound);
-        }
-        let may_edit = self.may_edit_capability(actor, &village.code)?;
-        if !may_edit && !actor.may(Permission::ViewEvaluation, &Target::Wilayah(&village.code)) {
-            return Err(AppError::Forbidden);
+        let (village, ancestors) = self.village_region(village).await?;
+        let target = Target::Wilayah(&village.code);
+        let may_edit = actor.allow(&EDITORS, &target).is_ok();
+        if !may_edit {
+            actor.allow(&[Permission::ViewEvaluation], &target)?;
         }
         let aparatur = self.store.aparatur_of(village.code.as_str()).await?;
         let stored = self.store.village_outputs(village.code.as_str()).await?;
@@ -277,19 +264,9 @@ impl App {
         Ok(VillageCapability { village, ancestors, aparatur, outputs, coverage, may_edit })
     }
 
-    /// The regency's facilitators and the village's own staff keep its list and outputs.
-    fn may_edit_capability(&self, actor: &Actor, code: &KodeWilayah) -> AppResult<bool> {
-        self.staff_may(actor, &[Permission::AssessReadiness, Permission::EditVillageProfile], code)
-    }
-
     async fn editable_village(&self, actor: &Actor, village: &str) -> AppResult<Region> {
-        let (village, _) = self.region_and_ancestors(village).await?;
-        if !village.level.is_village() {
-            return Err(AppError::NotFound);
-        }
-        if !self.may_edit_capability(actor, &village.code)? {
-            return Err(AppError::Forbidden);
-        }
+        let (village, _) = self.village_region(village).await?;
+        actor.allow(&EDITORS, &Target::Wilayah(&village.code))?;
         Ok(village)
     }
 
