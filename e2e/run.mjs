@@ -895,7 +895,9 @@ async function readinessFlow(browser, server) {
   let before;
   await step('admin.ciamis opens STOPE from the staff home; Desa Sukamulya is not assessed yet', async () => {
     await go(admin, admin.getByRole('link', { name: 'Kesiapan e-government (STOPE) Kabupaten Ciamis' }), '/staf/stope/32.07');
-    await expectText(admin, 'Peringkat', '0 dari');
+    await expectText(admin, 'Per kecamatan', '0 dari');
+    await go(admin, admin.locator('a[href="/staf/stope/32.07.06"]'), '/staf/stope/32.07.06');
+    await expectText(admin, 'Peringkat');
     await go(admin, admin.getByRole('link', { name: 'Desa Sukamulya' }), `/staf/stope/${VILLAGE}`);
     await expectText(admin, 'belum pernah dinilai');
   });

@@ -16,6 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use crate::dashboard::DashboardQuery;
+use crate::training::by_kecamatan;
 use crate::{Actor, App, AppError, AppResult, FieldError};
 
 /// Longest evidence kept per factor.
@@ -93,11 +94,37 @@ pub struct ReadinessRanking {
     pub rows: Vec<RankRow>,
     /// Each indicator that is some village's weakest, with those villages (weakest first).
     pub weakest: Vec<(&'static Indicator, Vec<(Region, stope::Score)>)>,
+    /// Above a kecamatan, one line per kecamatan: the page shows these and the best and worst
+    /// villages rather than every village (a regency has hundreds).
+    pub groups: Vec<RankGroup>,
+}
+
+/// A kecamatan's line in a regency's ranking.
+#[derive(Debug, Clone)]
+pub struct RankGroup {
+    pub kecamatan: Region,
+    pub villages: usize,
+    pub assessed: usize,
+    /// The mean of its assessed villages' latest overall scores.
+    pub mean: Option<stope::Score>,
+    /// Its lowest assessed village.
+    pub lowest: Option<(Region, stope::Score)>,
 }
 
 impl ReadinessRanking {
     pub fn assessed(&self) -> usize {
         self.rows.iter().filter(|r| r.latest.is_some()).count()
+    }
+
+    /// The `n` best assessed villages.
+    pub fn top(&self, n: usize) -> &[RankRow] {
+        &self.rows[..self.assessed().min(n)]
+    }
+
+    /// The `n` lowest assessed villages not already among the `n` best, lowest last.
+    pub fn bottom(&self, n: usize) -> &[RankRow] {
+        let assessed = self.assessed();
+        &self.rows[n.max(assessed.saturating_sub(n)).min(assessed)..assessed]
     }
 }
 
@@ -285,13 +312,11 @@ impl App {
                 latest.insert(view.record.village_code.clone(), view);
             }
         }
-        let mut rows: Vec<RankRow> = self
-            .store
-            .regions_within(&code, 4)
-            .await?
-            .into_iter()
+        let regions = self.store.regions_within(&code, 4).await?;
+        let mut rows: Vec<RankRow> = regions
+            .iter()
             .filter(|r| r.level.is_village())
-            .map(|village| RankRow { latest: latest.remove(village.code.as_str()), village })
+            .map(|village| RankRow { latest: latest.remove(village.code.as_str()), village: village.clone() })
             .collect();
         rows.sort_by(|a, b| match (&a.latest, &b.latest) {
             (Some(x), Some(y)) => {
@@ -313,7 +338,23 @@ impl App {
             villages.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.name.cmp(&b.0.name)));
         }
         weakest.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.code.cmp(b.0.code)));
-        Ok(ReadinessRanking { region, ancestors, rows, weakest })
+        let groups = by_kecamatan(&region, &regions, &rows, |r| &r.village)
+            .into_iter()
+            .map(|(kecamatan, villages)| {
+                let scored: Vec<(&Region, stope::Score)> =
+                    villages.iter().filter_map(|r| Some((&r.village, r.latest.as_ref()?.readiness.overall))).collect();
+                let overall: Vec<stope::Score> = scored.iter().map(|(_, s)| *s).collect();
+                RankGroup {
+                    kecamatan,
+                    villages: villages.len(),
+                    assessed: scored.len(),
+                    mean: stope::Score::mean(&overall),
+                    // Rows are best first, so the last scored one is the lowest.
+                    lowest: scored.last().map(|(v, s)| ((*v).clone(), *s)),
+                }
+            })
+            .collect();
+        Ok(ReadinessRanking { region, ancestors, rows, weakest, groups })
     }
 }
 

@@ -44,6 +44,9 @@ pub struct TrainingOverview {
     pub sessions: Vec<TrainingSession>,
     /// Every village below, listed aparatur or not.
     pub coverage: Vec<Coverage>,
+    /// Above a kecamatan, the villages' coverage summed per kecamatan: the page lists these
+    /// instead of every village (a regency has hundreds).
+    pub groups: Vec<CoverageGroup>,
     pub may_manage: bool,
 }
 
@@ -51,6 +54,43 @@ impl TrainingOverview {
     pub fn meeting_goal(&self) -> usize {
         self.coverage.iter().filter(|c| c.meets_goal()).count()
     }
+}
+
+/// A kecamatan's villages' coverage together.
+#[derive(Debug, Clone)]
+pub struct CoverageGroup {
+    pub kecamatan: Region,
+    pub villages: usize,
+    pub meeting_goal: usize,
+    pub aparatur: u64,
+    pub trained: u64,
+}
+
+impl CoverageGroup {
+    pub fn percent(&self) -> Option<f64> {
+        share(self.trained, self.aparatur)
+    }
+}
+
+/// Splits a region's villages' items by kecamatan, in the order of `regions` (a region listing
+/// from `regions_within`, kecamatan included). Below a kecamatan there is nothing to split.
+pub(crate) fn by_kecamatan<'a, T>(
+    region: &Region,
+    regions: &[Region],
+    items: &'a [T],
+    village: impl Fn(&T) -> &Region,
+) -> Vec<(Region, Vec<&'a T>)> {
+    if region.level.depth() >= 3 {
+        return Vec::new();
+    }
+    regions
+        .iter()
+        .filter(|r| r.level.depth() == 3)
+        .map(|kecamatan| {
+            let inside = items.iter().filter(|i| village(i).parent.as_ref() == Some(&kecamatan.code)).collect();
+            (kecamatan.clone(), inside)
+        })
+        .collect()
 }
 
 /// A session, and when a village is picked, its aparatur with who was present.
@@ -108,23 +148,31 @@ impl App {
         actor.allow(&READERS, &Target::Wilayah(&region.code))?;
         let sessions = self.store.training_sessions(region.code.as_str()).await?;
         let counts = self.store.training_coverage(region.code.as_str()).await?;
-        let coverage = self
-            .store
-            .regions_within(&region.code, 4)
-            .await?
-            .into_iter()
+        let regions = self.store.regions_within(&region.code, 4).await?;
+        let coverage: Vec<Coverage> = regions
+            .iter()
             .filter(|r| r.level.is_village())
             .map(|village| {
                 let c = counts.iter().find(|c| c.village_code == village.code.as_str());
                 Coverage {
                     aparatur: c.map_or(0, |c| c.aparatur.max(0) as u64),
                     trained: c.map_or(0, |c| c.trained.max(0) as u64),
-                    village,
+                    village: village.clone(),
                 }
             })
             .collect();
+        let groups = by_kecamatan(&region, &regions, &coverage, |c| &c.village)
+            .into_iter()
+            .map(|(kecamatan, villages)| CoverageGroup {
+                kecamatan,
+                villages: villages.len(),
+                meeting_goal: villages.iter().filter(|c| c.meets_goal()).count(),
+                aparatur: villages.iter().map(|c| c.aparatur).sum(),
+                trained: villages.iter().map(|c| c.trained).sum(),
+            })
+            .collect();
         let may_manage = actor.may(Permission::AssessReadiness, &Target::Wilayah(&region.code));
-        Ok(TrainingOverview { region, ancestors, sessions, coverage, may_manage })
+        Ok(TrainingOverview { region, ancestors, sessions, coverage, groups, may_manage })
     }
 
     /// Records a session the regency (or kecamatan) ran.

@@ -253,8 +253,8 @@ impl Score {
         Score { num: num / g, den: den / g }
     }
 
-    /// The mean of some scores (at least one).
-    fn mean(scores: &[Score]) -> Option<Score> {
+    /// The mean of some scores; none for none.
+    pub fn mean(scores: &[Score]) -> Option<Score> {
         if scores.is_empty() {
             return None;
         }

@@ -250,3 +250,77 @@ async fn the_pupr_forum_pack_pdf_lists_its_overdue_reports() {
     assert!(text.contains(&sent.code.display()) && text.contains("Jembatan gantung"), "{text}");
     assert!(text.contains("Dinas Pekerjaan Umum dan Penataan Ruang"), "{text}");
 }
+
+/// With the regency's real 265 villages, the regency's pages list kecamatan, not villages, and
+/// stay under the page budget; each kecamatan's page ranks its own villages.
+#[tokio::test]
+async fn a_regency_of_hundreds_of_villages_is_shown_per_kecamatan() {
+    use balai_app::readiness::AssessmentInput;
+    use balai_app::{Actor, StaffUser};
+
+    let t = spawn_app().await;
+    let csv = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/wilayah-3207-ciamis.csv"))
+        .expect("the Kemendagri file of Ciamis");
+    t.app.import_regions(&Actor::System, &[("wilayah-3207-ciamis.csv".into(), csv)]).await.expect("import");
+    let villages: Vec<_> = t
+        .app
+        .store()
+        .regions_within(&balai_domain::wilayah::KodeWilayah::parse("32.07").expect("code"), 4)
+        .await
+        .expect("regions")
+        .into_iter()
+        .filter(|r| r.level.is_village())
+        .collect();
+    assert!(villages.len() > 250, "{} villages", villages.len());
+
+    // Every 10th village assessed, all factors at 1 + (n mod 4): 27 assessments, scores 1 to 4.
+    let user = t.app.store().user_by_username("admin.ciamis").await.expect("lookup").expect("exists");
+    let actor = Actor::Staff(StaffUser::from(user));
+    for (n, village) in villages.iter().step_by(10).enumerate() {
+        let mut input = AssessmentInput::default();
+        for f in stope::indicators(false).flat_map(|i| i.factors.iter()) {
+            input.scores.insert(f.code.to_string(), (1 + n % 4).to_string());
+            input.evidence.insert(f.code.to_string(), "Diperiksa di kantor desa.".into());
+        }
+        t.app.assess_readiness(&actor, village.code.as_str(), &input).await.expect("assessed");
+    }
+
+    let admin = t.logged_in("admin.ciamis").await;
+    let ranking = admin.get("/staf/stope/32.07").await;
+    assert_eq!(ranking.status, 200, "{}", ranking.body);
+    assert!(ranking.body.len() < 50_000, "the regency ranking is {} bytes", ranking.body.len());
+    assert!(ranking.body.contains("27 dari "), "{}", ranking.body);
+    let per_kecamatan = between(&ranking.body, "<h2>Per kecamatan</h2>", "</table>").expect("kecamatan table");
+    assert_eq!(per_kecamatan.matches("<tr><td><a href=\"/staf/stope/32.07.").count(), 27, "one row per kecamatan");
+    let best = between(&ranking.body, "<h2>Skor tertinggi</h2>", "</table>").expect("best");
+    let worst = between(&ranking.body, "<h2>Skor terendah</h2>", "</table>").expect("worst");
+    assert_eq!(best.matches("<tr><td>").count(), 10);
+    assert_eq!(worst.matches("<tr><td>").count(), 10);
+    assert!(best.contains("<td>4,00</td>") && !best.contains("<td>1,00</td>"), "{best}");
+    assert!(worst.contains("<td>27</td>") && worst.contains("<td>1,00</td>") && !worst.contains("<td>4,00</td>"));
+    assert!(!ranking.body.contains("belum dinilai</td></tr><tr><td></td>"), "unassessed villages are not listed");
+    let weakest = between(&ranking.body, "<h2>Indikator terlemah</h2>", "</table>").expect("weakest");
+    assert!(weakest.contains("desa lainnya"), "long village lists are cut: {weakest}");
+
+    // A kecamatan still ranks every village of its own.
+    let kecamatan = &villages[0].parent.clone().expect("parent");
+    let inside = villages.iter().filter(|v| v.parent.as_ref() == Some(kecamatan)).count();
+    let page = admin.get(&format!("/staf/stope/{kecamatan}")).await;
+    assert_eq!(page.status, 200);
+    let table = between(&page.body, "<h2>Peringkat</h2>", "</table>").expect("ranking");
+    assert_eq!(table.matches("<tr><td").count(), inside);
+
+    let training = admin.get("/staf/pelatihan/32.07").await;
+    assert_eq!(training.status, 200);
+    assert!(training.body.len() < 50_000, "the regency's programme page is {} bytes", training.body.len());
+    let coverage = between(&training.body, "<h2>Cakupan per kecamatan</h2>", "</table>").expect("coverage");
+    assert_eq!(coverage.matches("<tr><td><a href=\"/staf/pelatihan/32.07.").count(), 27);
+    assert!(!training.body.contains("/staf/pelatihan/desa/"), "no village rows at the regency");
+    let session = between(&training.body, "href=\"/staf/pelatihan/sesi/", "\"").expect("a session");
+    let session = admin.get(&format!("/staf/pelatihan/sesi/{session}")).await;
+    assert_eq!(session.status, 200);
+    assert!(session.body.len() < 50_000, "a regency session's page is {} bytes", session.body.len());
+    let own = admin.get(&format!("/staf/pelatihan/{kecamatan}")).await;
+    let own_rows = between(&own.body, "<h2>Cakupan per desa</h2>", "</table>").expect("villages");
+    assert_eq!(own_rows.matches("href=\"/staf/pelatihan/desa/").count(), inside);
+}

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use balai_app::training::{Coverage, SessionInput, SessionPage, TrainingOverview, VillageCapability};
+use balai_app::training::{SessionInput, SessionPage, TrainingOverview, VillageCapability};
 use balai_app::{AppError, FieldError};
 use balai_domain::calendar::format_tanggal;
 use balai_domain::kinerja::format_percent;
@@ -59,8 +59,8 @@ impl OverviewPage {
         module_label(code)
     }
 
-    fn pct(&self, c: &Coverage) -> String {
-        format_percent(c.percent())
+    fn pct(&self, percent: Option<f64>) -> String {
+        format_percent(percent)
     }
 }
 
