@@ -56,7 +56,7 @@ impl App {
             .map(|r| AuditEntry {
                 seq: r.seq,
                 at: DateTime::from_timestamp_micros(r.at_micros)
-                    .map(|t| t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
+                    .map(|t| balai_domain::calendar::format_waktu(t, offset))
                     .unwrap_or_default(),
                 actor: r.actor,
                 action: r.action,

@@ -55,7 +55,7 @@ const DEMO_STAFF: &[(&str, &str, &str, &str)] = &[
     ("evaluator.ciamis", "Evaluator Kabupaten (demo)", "evaluator", "32.07"),
     ("camat.cihaurbeuti", "Admin Kecamatan Cihaurbeuti (demo)", "admin_kecamatan", "32.07.06"),
     ("operator.sukamulya", "Operator Desa Sukamulya (demo)", "operator_desa", "32.07.06.2001"),
-    ("kades.sukamulya", "Kepala Desa Sukamulya (demo)", "kepala_desa", "32.07.06.2001"),
+    ("kades.sukamulya", "Dadang Sukmana (demo)", "kepala_desa", "32.07.06.2001"),
     ("ppid.sukamulya", "PPID Desa Sukamulya (demo)", "ppid_desa", "32.07.06.2001"),
     ("pendamping.sukamulya", "Kader Digital Desa Sukamulya (demo)", "pendamping", "32.07.06.2001"),
     ("operator.cikoneng", "Operator Desa Cikoneng (demo)", "operator_desa", "32.07.02.2001"),
@@ -161,7 +161,7 @@ pub async fn seed_demo(app: &App) -> AppResult<Vec<DemoAccount>> {
             address: "Jl. Raya Sukamulya, Kec. Cihaurbeuti, Kab. Ciamis 46262".into(),
             phone: "0265 000000".into(),
             email: "desa.sukamulya@example.org".into(),
-            head_name: "Kepala Desa Sukamulya (demo)".into(),
+            head_name: "Dadang Sukmana (demo)".into(),
             maklumat: balai_domain::surat::catalogue::maklumat_baku().into(),
         };
         app.update_village_profile(&system, "32.07.06.2001", profile).await?;

@@ -245,6 +245,11 @@ impl App {
         self.now().with_timezone(&self.config.utc_offset).date_naive()
     }
 
+    /// A moment as the UI writes it, in the installation's zone: "5 Desember 2026, 21.27 WIB".
+    pub fn format_time(&self, at: DateTime<Utc>) -> String {
+        balai_domain::calendar::format_waktu(at, self.config.utc_offset)
+    }
+
     /// Whether the database answers, for health checks.
     pub async fn healthy(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)

@@ -57,7 +57,7 @@ pub struct InvalidDeliverySettings(pub String);
 /// Why one delivery failed. Permanent failures are given up at once; the others are retried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
-    #[error("channel `{0}` is not configured on this installation")]
+    #[error("saluran {0} belum diatur di instalasi ini")]
     NotConfigured(String),
     #[error("{0}")]
     Transient(String),
@@ -157,21 +157,24 @@ impl Deliverer {
             match message.channel.as_str() {
                 "email" => self.send_email(message).await,
                 "whatsapp" | "sms" => self.send_via_gateway(message).await,
-                other => Err(DeliveryError::Permanent(format!("unknown channel `{other}`"))),
+                other => Err(DeliveryError::Permanent(format!("saluran {other} tidak dikenal"))),
             }
         };
         match tokio::time::timeout(self.send_timeout, send).await {
             Ok(result) => result,
-            Err(_) => Err(DeliveryError::Transient(format!("no answer within {} s", self.send_timeout.as_secs()))),
+            Err(_) => {
+                Err(DeliveryError::Transient(format!("tidak ada jawaban dalam {} detik", self.send_timeout.as_secs())))
+            }
         }
     }
 
     async fn send_email(&self, message: &OutboxMessage) -> Result<(), DeliveryError> {
         let Some(email) = &self.email else { return Err(DeliveryError::NotConfigured("email".into())) };
-        let to: Mailbox =
-            message.recipient.trim().parse().map_err(|e| {
-                DeliveryError::Permanent(format!("`{}` is not an email address: {e}", message.recipient))
-            })?;
+        let to: Mailbox = message
+            .recipient
+            .trim()
+            .parse()
+            .map_err(|e| DeliveryError::Permanent(format!("{} bukan alamat email: {e}", message.recipient)))?;
         // The same id at every attempt, so a receiving server can drop a duplicate (a worker that
         // died after sending but before recording it).
         let domain = email.from.email.domain().to_string();
@@ -183,11 +186,11 @@ impl Deliverer {
             .message_id(Some(message_id))
             .header(ContentType::TEXT_PLAIN)
             .body(message.body.clone())
-            .map_err(|e| DeliveryError::Permanent(format!("cannot build the email: {e}")))?;
+            .map_err(|e| DeliveryError::Permanent(format!("email tidak dapat disusun: {e}")))?;
         match email.transport.send(mail).await {
             Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(format!("SMTP server refused: {e}"))),
-            Err(e) => Err(DeliveryError::Transient(format!("SMTP: {}", error_chain(&e)))),
+            Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(format!("server SMTP menolak: {e}"))),
+            Err(e) => Err(DeliveryError::Transient(format!("server SMTP gagal: {}", error_chain(&e)))),
         }
     }
 
@@ -203,15 +206,17 @@ impl Deliverer {
         if !gateway.token.is_empty() {
             request = request.bearer_auth(&gateway.token);
         }
-        let response =
-            request.send().await.map_err(|e| DeliveryError::Transient(format!("gateway: {}", error_chain(&e))))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| DeliveryError::Transient(format!("gateway tidak terjangkau: {}", error_chain(&e))))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
         let body = response.text().await.unwrap_or_default();
         let detail: String = body.trim().chars().take(200).collect();
-        let said = format!("gateway answered {status}: {detail}");
+        let said = format!("gateway menjawab {status}: {detail}");
         // 400 and 422: the gateway refuses this message (a bad number, say): trying again will not
         // help. Anything else (5xx, 429, a wrong token or URL) may be fixed by time or by staff.
         if matches!(status.as_u16(), 400 | 422) {
@@ -439,6 +444,22 @@ impl crate::App {
         }
         Ok(OutboxOverview { counts: self.store().message_counts().await?, recent })
     }
+
+    /// The figures `/metrics` publishes beside the HTTP ones: the outbox backlog and what is
+    /// open in every queue, per state, with how much is overdue today. Counts only, no content;
+    /// who may read `/metrics` is the web layer's setting (`metrics_token`, `metrics_listen`).
+    pub async fn operational_gauges(&self) -> crate::AppResult<OperationalGauges> {
+        let outbox = self.store().message_counts().await?;
+        let open = self.store().queue_gauges(self.today()).await?;
+        Ok(OperationalGauges { outbox, open })
+    }
+}
+
+/// See [`crate::App::operational_gauges`].
+#[derive(Debug, Clone)]
+pub struct OperationalGauges {
+    pub outbox: balai_store::outbox::MessageCounts,
+    pub open: balai_store::gauges::OpenWork,
 }
 
 #[cfg(test)]
@@ -448,5 +469,29 @@ mod mask_tests {
         assert_eq!(super::mask_recipient("+6281234567890"), "+62812****890");
         assert_eq!(super::mask_recipient("asep@contoh.id"), "as***@contoh.id");
         assert_eq!(super::mask_recipient("+62812"), "***");
+    }
+}
+
+#[cfg(test)]
+mod gauge_tests {
+    use balai_domain::{lapor::ReportState, ppid, surat::state::RequestState};
+    use balai_store::gauges;
+
+    /// The store counts exactly the states the domain calls open.
+    #[test]
+    fn the_gauges_count_the_domains_open_states() {
+        let reports: Vec<String> =
+            ReportState::ALL.iter().filter(|s| !s.is_closed()).map(|s| s.as_str().to_string()).collect();
+        assert_eq!(gauges::open_report_states(), reports);
+        let letters: Vec<String> = RequestState::ALL
+            .iter()
+            // A signed letter (selesai) waits only to be collected: nothing is due.
+            .filter(|s| !s.is_final() && **s != RequestState::Selesai)
+            .map(|s| s.as_str().to_string())
+            .collect();
+        assert_eq!(gauges::open_letter_states(), letters);
+        let info: Vec<String> =
+            ppid::RequestState::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str().to_string()).collect();
+        assert_eq!(gauges::open_info_states(), info);
     }
 }

@@ -140,7 +140,7 @@ async fn a_walk_in_sktm_is_reviewed_signed_numbered_and_verifiable() {
     for expected in [
         "400.9.14/001/2001/XI/2026",
         "Budi Pratama",
-        "Kepala Desa Sukamulya (demo)",
+        "Dadang Sukmana (demo)",
         "3207061205900011",
         "<script>alert(1)</script> O'Neil",
     ] {
@@ -252,7 +252,7 @@ async fn a_certified_signature_service_signs_the_pdf_before_the_village_does() {
     let letter = app.sign_request(&kades, &id).await.expect("sign");
     let (_, pdf) = app.letter_pdf_for_request(&kades, &id).await.expect("pdf");
     let tail = String::from_utf8_lossy(&pdf[pdf.len() - 80..]).into_owned();
-    assert!(tail.contains(&format!("%certified Kepala Desa Sukamulya (demo) {}", letter.number)), "{tail}");
+    assert!(tail.contains(&format!("%certified Dadang Sukmana (demo) {}", letter.number)), "{tail}");
     assert_eq!(
         letter.pdf_sha256,
         balai_domain::surat::canonical::pdf_sha256(&pdf),
@@ -481,7 +481,7 @@ async fn golden_text_of_every_default_letter_type() {
         let (_, pdf) = app.letter_pdf_for_request(&operator, &request.id).await.expect("pdf");
         // The QR's address (random token, signature) is printed under the code: compare up to it.
         let full = pdf_text(&pdf);
-        assert!(full.contains("Kepala Desa Sukamulya (demo)"), "{slug}: signer missing:\n{full}");
+        assert!(full.contains("Dadang Sukmana (demo)"), "{slug}: signer missing:\n{full}");
         let text = full.split("Pindai untuk memeriksa").next().unwrap_or_default().to_string();
         let path = dir.join(format!("{slug}.txt"));
         if update {

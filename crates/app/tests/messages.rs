@@ -231,7 +231,7 @@ async fn a_message_for_an_unconfigured_channel_waits_then_fails_after_the_last_a
         assert_eq!(report.claimed, 1, "attempt {attempt}");
         let stored = about(&store, "warga:1").await;
         assert_eq!(stored.attempts, attempt);
-        assert!(stored.last_error.contains("`whatsapp` is not configured"), "{}", stored.last_error);
+        assert!(stored.last_error.contains("saluran whatsapp belum diatur"), "{}", stored.last_error);
         if attempt < options.max_attempts {
             assert_eq!((report.retried, stored.status.as_str()), (1, "pending"));
         } else {
@@ -271,7 +271,7 @@ async fn a_refused_message_is_given_up_at_once() {
     assert_eq!(report.failed, 1);
     let stored = about(&store, "surat:1").await;
     assert_eq!((stored.status.as_str(), stored.attempts), ("failed", 1));
-    assert!(stored.last_error.contains("not an email address"), "{}", stored.last_error);
+    assert!(stored.last_error.contains("bukan alamat email"), "{}", stored.last_error);
     assert!(sink.mails().is_empty());
 }
 

@@ -11,7 +11,7 @@ use std::fmt;
 use std::ops::Bound;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -472,6 +472,25 @@ pub fn format_tanggal(d: NaiveDate) -> String {
 /// "Selasa, 17 Maret 2026".
 pub fn format_hari_tanggal(d: NaiveDate) -> String {
     format!("{}, {}", nama_hari(d), format_tanggal(d))
+}
+
+/// The zone people name for a UTC offset: WIB (+7), WITA (+8), WIT (+9); others as `UTC+5`.
+pub fn zona_waktu(offset: FixedOffset) -> String {
+    let seconds = offset.local_minus_utc();
+    match seconds {
+        25_200 => "WIB".into(),
+        28_800 => "WITA".into(),
+        32_400 => "WIT".into(),
+        _ if seconds % 3600 == 0 => format!("UTC{:+}", seconds / 3600),
+        _ => format!("UTC{:+}:{:02}", seconds / 3600, (seconds.abs() % 3600) / 60),
+    }
+}
+
+/// "5 Desember 2026, 21.27 WIB": how the UI writes a moment, in the installation's zone (the
+/// Indonesian style puts a dot between hours and minutes).
+pub fn format_waktu(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    let local = at.with_timezone(&offset);
+    format!("{}, {} {}", format_tanggal(local.date_naive()), local.format("%H.%M"), zona_waktu(offset))
 }
 
 /// "18 Mar".

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod assistance;
 mod error;
 pub mod evaluation;
+pub mod gauges;
 pub mod letters;
 mod model;
 pub mod news;
@@ -132,6 +133,7 @@ pub trait Store:
     + surveys::SurveyRepo
     + evaluation::EvaluationRepo
     + readiness::ReadinessRepo
+    + gauges::GaugeRepo
     + training::TrainingRepo
     + Send
     + Sync

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 use crate::api_tokens::impl_api_token_repo;
 use crate::assistance::impl_assistance_repo;
 use crate::evaluation::impl_evaluation_repo;
+use crate::gauges::impl_gauge_repo;
 use crate::letters::impl_letter_repo;
 use crate::news::impl_news_repo;
 use crate::outbox::impl_outbox_repo;
@@ -114,6 +115,7 @@ impl_subscription_repo!(SqliteStore);
 impl_survey_repo!(SqliteStore);
 impl_evaluation_repo!(SqliteStore);
 impl_readiness_repo!(SqliteStore);
+impl_gauge_repo!(SqliteStore);
 impl_training_repo!(SqliteStore);
 impl_ppid_repo!(SqliteStore, sqlx::Sqlite);
 impl_assistance_repo!(SqliteStore, sqlx::Sqlite);

@@ -281,7 +281,8 @@ async fn verify(
         "issued_on": v.issued_on,
         "village": v.village,
         "name": v.masked_name,
-        "signer": v.signer,
+        "signer": v.signer_name,
+        "signer_title": v.signer_title,
         "revoke_reason": v.revoke_reason,
         "pdf_sha256": v.pdf_sha256,
     }))

@@ -36,6 +36,17 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub behind_proxy: bool,
     pub site_name: Arc<str>,
+    /// Who may read `/metrics`.
+    pub metrics_access: MetricsAccess,
+}
+
+/// Where `/metrics` is served and what it asks for.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsAccess {
+    /// `Authorization: Bearer TOKEN` required when set.
+    pub token: Option<Arc<str>>,
+    /// Served on its own listener (`metrics_listen`): the main one answers 404.
+    pub separate_listener: bool,
 }
 
 impl AppState {
@@ -46,7 +57,13 @@ impl AppState {
             secure_cookies,
             behind_proxy,
             site_name: site_name.into(),
+            metrics_access: MetricsAccess::default(),
         }
+    }
+
+    pub fn with_metrics_access(mut self, access: MetricsAccess) -> Self {
+        self.metrics_access = access;
+        self
     }
 }
 
@@ -85,6 +102,11 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
+}
+
+/// The metrics listener's routes (`metrics_listen`): `/metrics` and `/healthz` only.
+pub fn metrics_router(state: AppState) -> Router {
+    pages::ops::metrics_routes().with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

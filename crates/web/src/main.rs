@@ -70,6 +70,12 @@ enum Command {
         /// The NIK, spaces allowed.
         nik: String,
     },
+    /// Print the effective settings (file, then BALAI_* variables) as balai.toml lines, secrets
+    /// hidden; with --sample, a commented balai.toml of the defaults to start from.
+    Config {
+        #[arg(long)]
+        sample: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,7 +203,6 @@ enum AuditCommand {
 fn main() -> ExitCode {
     pin_malloc_mmap_threshold();
     let cli = Cli::parse();
-    init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -214,23 +219,63 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+/// Logs go to stderr: coloured only on a terminal (a journal or a file gets plain text), or as
+/// one JSON object per line with `log_format = "json"`.
+fn init_tracing(config: &Config) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("BALAI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?;
+    init_tracing(&config);
+    if let Command::Config { sample } = &cli.command {
+        print!("{}", if *sample { Config::default().to_toml() } else { config.to_toml() });
+        return Ok(());
+    }
     if let Command::Serve { demo: true, .. } = &cli.command
         && config.home_region.is_none()
     {
         config.home_region = Some(balai_app::demo::DEMO_REGION.into());
     }
+    // Bind first: the public address defaults to where Balai really listens (port 0 included),
+    // and the app is built with it.
+    let listeners = match &cli.command {
+        Command::Serve { listen, .. } => {
+            if let Some(listen) = listen {
+                config.listen = listen.clone();
+            }
+            let listener = tokio::net::TcpListener::bind(&config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            config.listen = listener.local_addr()?.to_string();
+            let metrics = match config.metrics_listen.trim() {
+                "" => None,
+                addr => Some(
+                    tokio::net::TcpListener::bind(addr)
+                        .await
+                        .with_context(|| format!("cannot listen on {addr} (metrics_listen)"))?,
+                ),
+            };
+            Some((listener, metrics))
+        }
+        _ => None,
+    };
     let app = open(&config).await?;
     let system = Actor::System;
     match cli.command {
-        Command::Serve { demo, no_history, listen } => serve(app, &config, demo && !no_history, demo, listen).await,
+        Command::Serve { demo, no_history, .. } => {
+            let Some(listeners) = listeners else { bail!("no listener") };
+            serve(app, &config, demo && !no_history, demo, listeners).await
+        }
+        Command::Config { .. } => Ok(()),
         Command::Migrate => {
             println!("Database is up to date ({}).", balai_store::redact_url(&config.database_url));
             Ok(())
@@ -391,7 +436,13 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
-async fn serve(app: App, config: &Config, history: bool, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
+async fn serve(
+    app: App,
+    config: &Config,
+    history: bool,
+    demo: bool,
+    (listener, metrics_listener): (tokio::net::TcpListener, Option<tokio::net::TcpListener>),
+) -> anyhow::Result<()> {
     if demo {
         let accounts = balai_app::demo::seed_demo(&app).await.map_err(explain)?;
         let (reports, responses) = if history { app.seed_demo_history().await.map_err(explain)? } else { (0, 0) };
@@ -409,8 +460,6 @@ async fn serve(app: App, config: &Config, history: bool, demo: bool, listen: Opt
             }
         }
     }
-    let addr = listen.unwrap_or_else(|| config.listen.clone());
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let site_name = match app.home_tree().await.map_err(explain)? {
         Some(tree) => tree.root.name.clone(),
@@ -418,6 +467,10 @@ async fn serve(app: App, config: &Config, history: bool, demo: bool, listen: Opt
     };
     println!("Balai is serving on http://{local}/ ({}).", balai_store::redact_url(&config.database_url));
     println!("  Public home page: http://{local}/   Staff login: http://{local}/masuk");
+    println!("  Public address in QR codes, Open311 and messages: {}", config.effective_public_url());
+    if let Some(warning) = config.public_url_warning() {
+        tracing::warn!("{warning}");
+    }
     let outbox = worker::start(&app, config)?;
     // The scoreboard reads a year of reports: compute it now rather than in a visitor's request.
     let warm = app.clone();
@@ -426,7 +479,21 @@ async fn serve(app: App, config: &Config, history: bool, demo: bool, listen: Opt
             tracing::warn!(error = %e, "computing the report scoreboard at start failed");
         }
     });
-    let state = balai_web::AppState::new(app, config.secure_cookies, config.behind_proxy, site_name);
+    let access = balai_web::MetricsAccess {
+        token: Some(config.metrics_token.trim()).filter(|t| !t.is_empty()).map(Into::into),
+        separate_listener: metrics_listener.is_some(),
+    };
+    let state = balai_web::AppState::new(app, config.secure_cookies, config.behind_proxy, site_name)
+        .with_metrics_access(access);
+    if let Some(metrics_listener) = metrics_listener {
+        println!("  Metrics: http://{}/metrics", metrics_listener.local_addr()?);
+        let router = balai_web::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics_listener, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     balai_web::serve(listener, state, shutdown_signal()).await?;
     outbox.stop().await;
     println!("Balai stopped.");

@@ -1,5 +1,6 @@
 //! Prometheus metrics in the text exposition format: request counts by status class, a latency
-//! histogram, requests in flight and whether the database answers.
+//! histogram, requests in flight and whether the database answers; and the service's own
+//! gauges: the outbox backlog and the open and overdue items of every queue, per state.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,35 @@ pub struct Metrics {
     count: AtomicU64,
     sum_micros: AtomicU64,
     in_flight: AtomicU64,
+    gauges: std::sync::Mutex<Option<(Instant, String)>>,
+}
+
+/// How long the service gauges are kept between scrapes.
+const GAUGES_KEPT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The service gauges in the exposition format.
+pub fn render_gauges(g: &balai_app::messages::OperationalGauges) -> String {
+    let mut out = String::with_capacity(2048);
+    let _ = writeln!(out, "# HELP balai_outbox_messages Messages in the outbox, by status (pending is the backlog).");
+    let _ = writeln!(out, "# TYPE balai_outbox_messages gauge");
+    for (status, n) in [("pending", g.outbox.pending), ("failed", g.outbox.failed), ("sent", g.outbox.sent)] {
+        let _ = writeln!(out, "balai_outbox_messages{{status=\"{status}\"}} {n}");
+    }
+    for (queue, what, counts) in [
+        ("reports", "Reports (pengaduan, aspirasi, permintaan informasi)", &g.open.reports),
+        ("letter_requests", "Letter requests", &g.open.letter_requests),
+        ("info_requests", "PPID information requests", &g.open.info_requests),
+    ] {
+        let _ = writeln!(out, "# HELP balai_{queue}_open {what} not closed yet, by state.");
+        let _ = writeln!(out, "# TYPE balai_{queue}_open gauge");
+        for c in counts {
+            let _ = writeln!(out, "balai_{queue}_open{{state=\"{}\"}} {}", c.state, c.count);
+        }
+        let _ = writeln!(out, "# HELP balai_{queue}_overdue {what} not closed and past their deadline.");
+        let _ = writeln!(out, "# TYPE balai_{queue}_overdue gauge");
+        let _ = writeln!(out, "balai_{queue}_overdue {}", counts.iter().map(|c| c.overdue).sum::<i64>());
+    }
+    out
 }
 
 impl Metrics {
@@ -33,6 +63,17 @@ impl Metrics {
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         self.sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+    }
+
+    /// The service gauges, kept for a few seconds: a scrape every few seconds from several
+    /// Prometheus servers should not count the queues each time.
+    pub fn gauges_cached(&self, now: Instant) -> Option<String> {
+        let kept = self.gauges.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref().filter(|(at, _)| now.duration_since(*at) < GAUGES_KEPT).map(|(_, text)| text.clone())
+    }
+
+    pub fn keep_gauges(&self, now: Instant, text: String) {
+        *self.gauges.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, text));
     }
 
     /// The exposition text; `db_up` is measured by the caller.

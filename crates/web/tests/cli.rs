@@ -564,3 +564,93 @@ fn help_describes_the_commands() {
     assert!(stderr.contains("Usage: balai [OPTIONS] <COMMAND>"), "{stderr}");
     assert!(!dir.join("balai.db").exists());
 }
+
+/// `balai serve` as started by hand: the public address (QR codes, Open311, messages) follows
+/// the address it really listens on, `/metrics` moves to its own listener behind a token with
+/// the service's gauges, and JSON logs carry no colour codes.
+#[tokio::test]
+async fn serve_derives_its_public_address_and_guards_metrics() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = database(dir.path()).await;
+    let mut child = command(dir.path())
+        .env("BALAI_DATABASE_URL", &db.url)
+        .env("BALAI_LOG", "info")
+        .env("BALAI_LOG_FORMAT", "json")
+        .env("BALAI_METRICS_TOKEN", "rahasia-metrik")
+        .env("BALAI_METRICS_LISTEN", "127.0.0.1:0")
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start balai serve");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut serving, mut public, mut metrics) = (String::new(), String::new(), String::new());
+    while metrics.is_empty() {
+        let line = lines.next().expect("balai printed its addresses").expect("line");
+        if let Some(rest) = line.strip_prefix("Balai is serving on ") {
+            serving = rest.split('/').take(3).collect::<Vec<_>>().join("/");
+        } else if let Some(rest) = line.trim().strip_prefix("Public address in QR codes, Open311 and messages: ") {
+            public = rest.to_string();
+        } else if let Some(rest) = line.trim().strip_prefix("Metrics: ") {
+            metrics = rest.to_string();
+        }
+    }
+    assert!(serving.starts_with("http://127.0.0.1:") && !serving.ends_with(":0"), "{serving}");
+    assert_eq!(public, serving, "the public address is where Balai listens");
+
+    let client = reqwest::Client::new();
+    let discovery: serde_json::Value = client
+        .get(format!("{serving}/open311/v2/discovery.json"))
+        .send()
+        .await
+        .expect("discovery")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(discovery["endpoints"][0]["url"], format!("{serving}/open311/v2"), "{discovery}");
+
+    assert_eq!(client.get(format!("{serving}/metrics")).send().await.expect("main").status(), 404);
+    let refused = client.get(&metrics).send().await.expect("no token");
+    assert_eq!(refused.status(), 401);
+    let wrong = client.get(&metrics).bearer_auth("tebakan").send().await.expect("wrong token");
+    assert_eq!(wrong.status(), 401);
+    let scraped = client.get(&metrics).bearer_auth("rahasia-metrik").send().await.expect("metrics");
+    assert_eq!(scraped.status(), 200);
+    let text = scraped.text().await.expect("text");
+    for line in ["balai_database_up 1", "balai_outbox_messages{status=\"pending\"} 0", "balai_reports_overdue 0"] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+
+    child.kill().expect("stop");
+    let _ = child.wait();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("read");
+    assert!(!stderr.contains('\u{1b}'), "no colour codes: {stderr}");
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(entry["level"].is_string(), "{line}");
+    }
+}
+
+#[test]
+fn config_prints_the_effective_settings_and_a_sample() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(command(dir.path())
+        .env("BALAI_LISTEN", "0.0.0.0:9000")
+        .env("BALAI_DATABASE_URL", "postgres://balai:s3cret@db.internal/balai")
+        .env("BALAI_SMTP_URL", "smtp://kirim:p4ss@mail.example.org:587")
+        .env("BALAI_SMTP_FROM", "layanan@desa.id")
+        .arg("config"));
+    let printed = succeeds(&out);
+    assert!(printed.contains("listen = \"0.0.0.0:9000\""), "{printed}");
+    assert!(printed.contains("# (now: http://127.0.0.1:9000)"), "{printed}");
+    assert!(!printed.contains("s3cret") && !printed.contains("p4ss"), "{printed}");
+    assert!(!dir.path().join("balai-data").exists(), "printing the settings touches nothing");
+
+    let sample = succeeds(&run(command(dir.path()).args(["config", "--sample"])));
+    std::fs::write(dir.path().join("balai.toml"), &sample).expect("write");
+    let again = succeeds(&run(command(dir.path()).arg("config")));
+    assert_eq!(again, sample, "the sample loads as the defaults");
+}

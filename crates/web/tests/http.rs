@@ -469,6 +469,12 @@ async fn a_walk_in_letter_goes_from_the_counter_to_a_verifiable_pdf() {
     assert_eq!(verification.status, 200);
     assert!(verification.body.contains("SAH") && verification.body.contains("A*** S*******"), "{}", verification.body);
     assert!(!verification.body.contains("3207061205900001"), "no NIK on the public page");
+    // The signer's name, then their position, each once.
+    assert!(
+        verification.body.contains("<dd>Dadang Sukmana (demo)<br>Kepala Desa Sukamulya</dd>"),
+        "{}",
+        verification.body
+    );
     assert_eq!(t.browser().get("/v/bukan-token").await.status, 404);
     let forged = t.browser().get(&format!("/v/{token}?s=AAAA")).await;
     assert!(forged.body.contains("TIDAK cocok"));
@@ -656,6 +662,13 @@ async fn a_resident_signs_up_requests_an_sktm_online_fixes_it_and_downloads_the_
     let outbox = admin.get("/staf/pesan").await;
     assert_eq!(outbox.status, 200);
     assert!(outbox.body.contains("as***@contoh.id") && !outbox.body.contains("asep@contoh.id"), "{}", outbox.body);
+    // In Indonesian and in the village's zone: "5 Desember 2026, 21.27 WIB", "menunggu", "Email".
+    let table = outbox.body.split("<tbody>").nth(1).expect("table");
+    assert!(table.contains(" WIB</td><td>Email</td>"), "{table}");
+    assert!(table.contains("<td>menunggu") || table.contains("<td>terkirim"), "{table}");
+    for english in ["pending", "sent", "failed", "not configured", "UTC"] {
+        assert!(!table.contains(english), "{english} in {table}");
+    }
     assert_eq!(op.get("/staf/pesan").await.status, 404);
     let _ = &t.clock;
 }

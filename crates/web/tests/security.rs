@@ -1180,9 +1180,9 @@ async fn resident_logins_are_throttled_and_sessions_are_fresh_at_every_login() {
     assert_eq!(login.status, 303);
     let session = victim.cookie("balai_session").expect("session");
     assert_ne!(session, attacker_session);
-    assert!(victim.get("/staf").await.body.contains("Kepala Desa Sukamulya"));
+    assert!(victim.get("/staf").await.body.contains("Dadang Sukmana (demo)"));
     assert!(attacker.get("/staf").await.body.contains("Cikoneng"), "the attacker does not ride on the victim's login");
-    assert!(!attacker.get("/staf").await.body.contains("Kepala Desa Sukamulya"));
+    assert!(!attacker.get("/staf").await.body.contains("Dadang Sukmana (demo)"));
 }
 
 fn check_headers(what: &str, page: &Page, failures: &mut Vec<String>) {

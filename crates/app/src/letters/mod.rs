@@ -152,7 +152,9 @@ pub struct Verification {
     pub issued_on: chrono::NaiveDate,
     pub village: String,
     pub masked_name: String,
-    pub signer: String,
+    pub signer_name: String,
+    /// The signer's position as printed under the signature ("Kepala Desa Sukamulya").
+    pub signer_title: String,
     pub pdf_sha256: String,
     /// The stored signature checks against the village's public key.
     pub signature_valid: bool,
@@ -679,7 +681,8 @@ impl App {
             issued_on: letter.issued_on,
             village,
             masked_name: letter.subject_masked_name,
-            signer: format!("{} ({})", letter.signer_name, letter.signer_title),
+            signer_name: letter.signer_name,
+            signer_title: letter.signer_title,
             pdf_sha256: letter.pdf_sha256,
             signature_valid,
             qr_signature_valid,

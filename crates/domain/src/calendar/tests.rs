@@ -341,3 +341,21 @@ proptest! {
         prop_assert_eq!(cal.working_days_between(d, next), 1);
     }
 }
+
+#[test]
+fn moments_are_written_in_the_zone_people_use() {
+    use chrono::{FixedOffset, TimeZone, Utc};
+    let at = Utc.with_ymd_and_hms(2026, 12, 5, 14, 27, 59).single().expect("time");
+    let east = |h: i32| FixedOffset::east_opt(h * 3600).expect("offset");
+    assert_eq!(format_waktu(at, east(7)), "5 Desember 2026, 21.27 WIB");
+    assert_eq!(format_waktu(at, east(8)), "5 Desember 2026, 22.27 WITA");
+    // Past midnight in Papua: the local date is the next day.
+    assert_eq!(format_waktu(at, east(9)), "5 Desember 2026, 23.27 WIT");
+    assert_eq!(
+        format_waktu(Utc.with_ymd_and_hms(2026, 12, 31, 15, 5, 0).single().expect("t"), east(9)),
+        "1 Januari 2027, 00.05 WIT"
+    );
+    assert_eq!(zona_waktu(east(0)), "UTC+0");
+    assert_eq!(zona_waktu(east(-3)), "UTC-3");
+    assert_eq!(zona_waktu(FixedOffset::east_opt(5 * 3600 + 1800).expect("offset")), "UTC+5:30");
+}

@@ -55,11 +55,6 @@ pub fn photo_path(post: &PostView) -> Option<String> {
     post.post.photo_id.as_ref().map(|id| format!("/berita/foto/{id}"))
 }
 
-pub(super) fn local(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = at.with_timezone(&state.app.config().utc_offset);
-    format!("{}, {}", balai_domain::calendar::format_tanggal(local.date_naive()), local.format("%H.%M"))
-}
-
 // ---- public ----
 
 #[derive(Template, WebTemplate)]
@@ -78,7 +73,7 @@ async fn list(
     Path(code): Path<String>,
 ) -> Result<ListPage, WebError> {
     let page = state.app.news_page(&visitor.actor(&ip), &code, 30).await?;
-    let dates = page.posts.iter().map(|p| local(&state, p.post.published_at)).collect();
+    let dates = page.posts.iter().map(|p| state.app.format_time(p.post.published_at)).collect();
     let mut preview = LinkPreview::new(
         &state,
         format!("Berita dan pengumuman {}", page.village.title()),
@@ -117,7 +112,7 @@ async fn show(
     };
     Ok(PostPage {
         layout: visitor.layout(),
-        published: local(&state, post.post.published_at),
+        published: state.app.format_time(post.post.published_at),
         village,
         ancestors,
         photo,
@@ -171,7 +166,7 @@ async fn staff_view(
         return Err(AppError::NotFound.into());
     }
     let posts = page.posts.into_iter().map(|p| {
-        let when = local(state, p.post.published_at);
+        let when = state.app.format_time(p.post.published_at);
         (p, when)
     });
     Ok(StaffPage {

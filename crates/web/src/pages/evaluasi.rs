@@ -178,7 +178,7 @@ async fn render(
     let this_year = state.app.today().year();
     Ok(DashboardPage {
         layout: visitor.layout(),
-        computed: super::berita::local(state, d.computed_at),
+        computed: state.app.format_time(d.computed_at),
         d,
         staff,
         path,

@@ -46,10 +46,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/lapor/{id}/lampiran/{file}", get(staff_file))
 }
 
-fn local(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&state.app.config().utc_offset).format("%d-%m-%Y %H:%M").to_string()
-}
-
 // ---- the form ----
 
 #[derive(Template, WebTemplate)]
@@ -313,7 +309,7 @@ async fn report_page(
         .iter()
         .map(|e| {
             (
-                local(state, e.at),
+                state.app.format_time(e.at),
                 if v.viewer == Viewer::Public && e.party == "pelapor" {
                     "Pelapor".into()
                 } else {
@@ -346,7 +342,7 @@ async fn report_page(
         notice,
         code,
         base,
-        received: local(state, v.report.received_at),
+        received: state.app.format_time(v.report.received_at),
         deadline,
         deadline_explained,
         sla,
@@ -492,7 +488,7 @@ async fn public_list(
             (
                 i.kind.parse::<ReportKind>().map_or("", |k| k.label()).to_string(),
                 i.state.parse::<ReportState>().map_or("", |s| s.label()).to_string(),
-                local(&state, i.received_at),
+                state.app.format_time(i.received_at),
             )
         })
         .collect();

@@ -143,7 +143,7 @@ pub fn history_rows(
     events
         .iter()
         .map(|e| {
-            let at = e.at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string();
+            let at = balai_domain::calendar::format_waktu(e.at, offset);
             let to = e.to_state.parse::<balai_domain::surat::state::RequestState>().map(|s| s.label()).unwrap_or("");
             (at, to.to_string(), e.note.clone())
         })

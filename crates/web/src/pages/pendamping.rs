@@ -81,7 +81,7 @@ fn filing_row(
     offset: chrono::FixedOffset,
 ) -> (String, &'static str, String, String, String, String) {
     let a = &filing.assistance;
-    let when = a.at.with_timezone(&offset).format("%d-%m-%Y %H.%M").to_string();
+    let when = balai_domain::calendar::format_waktu(a.at, offset);
     let (label, key, link) = match filing.kind {
         "surat" => {
             let code = balai_app::letters::tracking_code(&filing.key);

@@ -50,10 +50,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/wilayah/{code}/ppid/laporan", get(annual))
 }
 
-fn local(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&state.app.config().utc_offset).format("%d-%m-%Y %H:%M").to_string()
-}
-
 fn words<T: Copy>(
     all: &[T],
     word: fn(&T) -> &'static str,
@@ -358,7 +354,13 @@ fn request_page(
         .events
         .iter()
         .map(|e| {
-            (local(state, e.at), e.actor_name.clone(), event_label(&e.action).to_string(), e.note.clone(), e.internal)
+            (
+                state.app.format_time(e.at),
+                e.actor_name.clone(),
+                event_label(&e.action).to_string(),
+                e.note.clone(),
+                e.internal,
+            )
         })
         .collect();
     RequestPage {
@@ -367,7 +369,7 @@ fn request_page(
         notice,
         fresh,
         base,
-        received: local(state, v.request.received_at),
+        received: state.app.format_time(v.request.received_at),
         deadline: format_tanggal(v.request.due_on),
         sla: v.sla.label().to_string(),
         sla_class,
@@ -500,7 +502,7 @@ async fn register(
             RegisterLine {
                 code: q.code.clone(),
                 number: q.number.clone(),
-                received: local(&state, q.received_at),
+                received: state.app.format_time(q.received_at),
                 requester: q.requester_name.clone(),
                 information,
                 state: row.state.label().to_string(),

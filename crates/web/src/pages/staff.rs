@@ -444,7 +444,7 @@ async fn tokens_page(
         .api_tokens(&actor)
         .await?
         .into_iter()
-        .map(|t| (t.id, t.name, t.created_at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string(), t.revoked))
+        .map(|t| (t.id, t.name, balai_domain::calendar::format_waktu(t.created_at, offset), t.revoked))
         .collect();
     Ok(TokensPage { layout: staff.visitor.layout(), errors, new_token, tokens })
 }
@@ -491,9 +491,36 @@ async fn revoke_token(
 struct OutboxPage {
     layout: Layout,
     overview: balai_app::messages::OutboxOverview,
+    offset: chrono::FixedOffset,
+}
+
+impl OutboxPage {
+    fn when(&self, m: &balai_store::outbox::OutboxMessage) -> String {
+        balai_domain::calendar::format_waktu(m.created_at, self.offset)
+    }
+
+    fn channel(&self, m: &balai_store::outbox::OutboxMessage) -> &'static str {
+        match m.channel.as_str() {
+            "email" => "Email",
+            "whatsapp" => "WhatsApp",
+            "sms" => "SMS",
+            _ => "lainnya",
+        }
+    }
+
+    /// "terkirim", "menunggu (dicoba 2 kali)", "gagal setelah 6 kali dicoba".
+    fn status(&self, m: &balai_store::outbox::OutboxMessage) -> String {
+        match (m.status.as_str(), m.attempts) {
+            ("sent", _) => "terkirim".into(),
+            ("pending", 0) => "menunggu".into(),
+            ("pending", n) => format!("menunggu (dicoba {n} kali)"),
+            ("failed", n) => format!("gagal setelah {n} kali dicoba"),
+            (other, _) => other.to_string(),
+        }
+    }
 }
 
 async fn outbox(State(state): State<AppState>, staff: Staff) -> Result<OutboxPage, WebError> {
     let overview = state.app.outbox_overview(&Actor::Staff(staff.user.clone())).await?;
-    Ok(OutboxPage { layout: staff.visitor.layout(), overview })
+    Ok(OutboxPage { layout: staff.visitor.layout(), overview, offset: state.app.config().utc_offset })
 }
