@@ -487,7 +487,7 @@ async function reportFlow(browser, server, files) {
     await reporter.getByLabel('Uraian').fill('Jalan desa sepanjang 200 meter berlubang sejak musim hujan; motor sering tergelincir.');
     await reporter.locator('summary', { hasText: 'Lokasi' }).click();
     await reporter.getByLabel('Alamat atau patokan').fill('Depan SD Negeri 1 Cibodas');
-    await reporter.getByLabel('Foto atau dokumen (boleh kosong)').setInputFiles({ name: 'jalan.jpg', mimeType: 'image/jpeg', buffer: files.jpeg });
+    await reporter.getByLabel('Berkas 1', { exact: true }).setInputFiles({ name: 'jalan.jpg', mimeType: 'image/jpeg', buffer: files.jpeg });
     await reporter.getByLabel('Email').fill('pelapor-e2e@example.org');
     await reporter.getByRole('checkbox', { name: /^Anonim/ }).check();
     await go(reporter, reporter.getByRole('button', { name: 'Kirim laporan' }));

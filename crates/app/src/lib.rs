@@ -192,7 +192,7 @@ struct ReadCache {
     /// The newest posts of all the home region's villages, for the regency's portal.
     regional_news: Cached<Vec<news::RegionalPost>>,
     /// A village page's data and newest posts, as every visitor sees them.
-    village_pages: KeyedCache<(VillageView, Vec<news::PostView>)>,
+    village_pages: KeyedCache<news::VillagePortal>,
     /// A village's PPID page as the public sees it.
     dip_pages: KeyedCache<ppid::DipPage>,
     /// Set while one task recomputes the scoreboard (others keep serving the previous one).

@@ -147,16 +147,27 @@ impl App {
         Ok(NewsPage { may_publish: self.may_publish_news(actor, village.code.as_str()), village, ancestors, posts })
     }
 
-    /// A village's public page: its profile and its three newest posts, kept a few seconds (see
-    /// `PORTAL_TTL`), since every visitor sees the same.
-    pub async fn village_page(&self, village: &str) -> AppResult<(crate::VillageView, Vec<PostView>)> {
+    /// A village's public page: its profile, its three newest posts and the letters residents
+    /// can request online, kept a few seconds (see `PORTAL_TTL`), since every visitor sees the same.
+    pub async fn village_page(&self, village: &str) -> AppResult<VillagePortal> {
         if let Some(page) = self.cache.village_pages.get(village) {
             return Ok(page);
         }
         let view = self.village_view(village).await?;
-        let posts = self.latest_news(&view.region, 3).await?;
-        self.cache.village_pages.put(village, (view.clone(), posts.clone()));
-        Ok((view, posts))
+        let news = self.latest_news(&view.region, 3).await?;
+        let online_letters = if view.region.level.is_village() {
+            self.letter_catalogue(&view.region.code)
+                .await?
+                .into_iter()
+                .filter(|t| t.active && t.spec.online)
+                .map(|t| t.spec)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let page = VillagePortal { view, news, online_letters };
+        self.cache.village_pages.put(village, page.clone());
+        Ok(page)
     }
 
     /// The newest posts of a village already found (the village page's own lookup checked it).
@@ -388,4 +399,13 @@ mod tests {
         assert!(prepare_photo(&truncated).expect_err("refused").contains("tidak dapat dibaca"));
         assert!(prepare_photo(&vec![0xFF; 6 * 1024 * 1024]).expect_err("refused").contains("terlalu besar"));
     }
+}
+
+/// What a village's public page shows.
+#[derive(Debug, Clone)]
+pub struct VillagePortal {
+    pub view: crate::VillageView,
+    pub news: Vec<PostView>,
+    /// The active letter types a resident can request online, with their requirements.
+    pub online_letters: Vec<balai_domain::surat::catalogue::LetterTypeSpec>,
 }

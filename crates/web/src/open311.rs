@@ -651,20 +651,61 @@ fn request_node(r: &Report, names: &Names) -> Node {
     ])
 }
 
+/// Listed reports in full; the others (asked for by id) with their status only.
 async fn requests_response(app: &App, format: Format, reports: Vec<Report>) -> Open311Result {
-    let names = Names::load(app, &reports).await.map_err(|e| Open311Error::from_app(format, e))?;
-    let items = reports.iter().map(|r| request_node(r, &names)).collect();
+    let public: Vec<Report> = reports.iter().filter(|r| is_public(r)).cloned().collect();
+    let names = Names::load(app, &public).await.map_err(|e| Open311Error::from_app(format, e))?;
+    let items = reports
+        .iter()
+        .map(|r| if is_public(r) { request_node(r, &names) } else { minimal_request_node(r, &names) })
+        .collect();
     Ok(ok(format, "service_requests", &Node::List("request", items)))
 }
 
-/// A report the public may see, by its public id.
-async fn listed_report(app: &App, public_id: &str) -> Result<Option<Report>, AppError> {
+/// A report asked for by its public id (which only its submitter knows until it is listed).
+async fn report_by_id(app: &App, public_id: &str) -> Result<Option<Report>, AppError> {
     let public_id = public_id.trim();
     if public_id.is_empty() || public_id.len() > 64 {
         return Ok(None);
     }
-    let report = app.store().report_by_public_id(public_id).await?;
-    Ok(report.filter(|r| r.listed && !r.confidential))
+    Ok(app.store().report_by_public_id(public_id).await?)
+}
+
+/// Whether the public may read a report's content: verified, listed and not confidential.
+fn is_public(r: &Report) -> bool {
+    r.listed && !r.confidential
+}
+
+/// A report the public may not read yet (not verified, not listed, or confidential) as its
+/// submitter's app sees it: its id, where it stands and when, and nothing of its content.
+fn minimal_request_node(r: &Report, names: &Names) -> Node {
+    let state = r.state.parse::<ReportState>().ok();
+    let notice = if r.confidential {
+        "Laporan rahasia: hanya statusnya yang ditampilkan."
+    } else if state.is_some_and(|s| s.is_closed()) {
+        "Laporan ini tidak ditampilkan untuk umum."
+    } else {
+        "Laporan belum diverifikasi koordinator; isinya tampil untuk umum setelah diverifikasi."
+    };
+    Node::Object(vec![
+        ("service_request_id", text(&r.public_id)),
+        ("status", text(state.map_or("open", |s| s.open311_status()))),
+        ("status_notes", text(state.map_or(r.state.as_str(), |s| s.label()))),
+        ("service_name", Node::Null),
+        ("service_code", Node::Null),
+        ("description", Node::Null),
+        ("agency_responsible", Node::Null),
+        ("service_notice", text(notice)),
+        ("requested_datetime", text(names.datetime(r.received_at))),
+        ("updated_datetime", text(names.datetime(r.updated_at))),
+        ("expected_datetime", Node::Null),
+        ("address", Node::Null),
+        ("address_id", Node::Null),
+        ("zipcode", Node::Null),
+        ("lat", Node::Null),
+        ("long", Node::Null),
+        ("media_url", Node::Null),
+    ])
 }
 
 fn parse_datetime(format: Format, param: &str, value: &str) -> Result<DateTime<Utc>, Open311Error> {
@@ -701,7 +742,7 @@ async fn list_requests(app: &App, format: Format, query: &str) -> Open311Result 
         }
         let mut reports = Vec::new();
         for id in wanted {
-            if let Some(report) = listed_report(app, id).await.map_err(|e| Open311Error::from_app(format, e))? {
+            if let Some(report) = report_by_id(app, id).await.map_err(|e| Open311Error::from_app(format, e))? {
                 reports.push(report);
             }
         }
@@ -756,14 +797,14 @@ async fn list_requests(app: &App, format: Format, query: &str) -> Open311Result 
 
 async fn one_request(State(state): State<AppState>, Path(file): Path<String>) -> Open311Result {
     let (id, format) = parse_file(&file)?;
-    let report = listed_report(&state.app, id).await.map_err(|e| Open311Error::from_app(format, e))?;
+    let report = report_by_id(&state.app, id).await.map_err(|e| Open311Error::from_app(format, e))?;
     let Some(report) = report else { return Err(Open311Error::not_found(format)) };
     requests_response(&state.app, format, vec![report]).await
 }
 
 async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Open311Result {
     let (token, format) = parse_file(&file)?;
-    let report = listed_report(&state.app, token).await.map_err(|e| Open311Error::from_app(format, e))?;
+    let report = report_by_id(&state.app, token).await.map_err(|e| Open311Error::from_app(format, e))?;
     let Some(report) = report else { return Err(Open311Error::not_found(format)) };
     let item = Node::Object(vec![("service_request_id", text(&report.public_id)), ("token", text(token))]);
     Ok(ok(format, "service_requests", &Node::List("request", vec![item])))

@@ -36,6 +36,12 @@ async fn public_pages_list_the_regency_and_stay_small() {
     assert!(village.body.contains("Desa Sukamulya"));
     assert!(village.body.contains("Jl. Raya Sukamulya"));
     assert!(village.body.contains("href=\"/wilayah/32.07.06\">Cihaurbeuti"), "breadcrumb");
+    // The start page a resident needs: the letters requestable online and what to bring.
+    let letters = village.body.split("<ul class=\"plain letters\">").nth(1).expect("letters listed");
+    let letters = letters.split("</ul>").next().expect("list");
+    assert!(letters.contains("<strong>Surat Keterangan Tidak Mampu</strong>"), "{letters}");
+    assert!(letters.contains("hari kerja") && letters.contains("Lampirkan: "), "{letters}");
+    assert_eq!(letters.matches("<li>").count(), 10, "{letters}");
     let region = b.get("/wilayah/32.07.06").await;
     assert!(region.body.contains("Desa Cijulang"));
     for missing in ["/desa/32.07.06", "/desa/32.07.06.2999", "/desa/bukan-kode", "/wilayah/99", "/tidak-ada"] {
@@ -1019,4 +1025,97 @@ async fn report_input_is_checked_and_oversize_uploads_refused() {
     let page = visitor.post_files("/lapor", &road_report_fields("k5", "Judul"), &huge, Some(token)).await;
     assert_eq!(page.status, 413);
     assert_eq!(t.app.store().count_reports().await.expect("count"), 0);
+}
+
+/// The OpenAPI 3.1 document lists every `/api/v1` route, each answered by a real handler (not
+/// the unknown-address fallback), with its response types.
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route() {
+    let t = spawn_app().await;
+    let client = reqwest::Client::new();
+    let doc: serde_json::Value = client
+        .get(format!("{}/api/v1/openapi.json", t.base))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object().expect("item").keys().map(move |method| (method.clone(), path.clone()))
+        })
+        .collect();
+    documented.sort();
+    let mut expected: Vec<(String, String)> = [
+        ("get", "/api/v1/desa/{code}/jenis-surat"),
+        ("get", "/api/v1/desa/{code}/permohonan"),
+        ("post", "/api/v1/desa/{code}/permohonan"),
+        ("get", "/api/v1/permohonan/{id}"),
+        ("post", "/api/v1/permohonan/{id}/aksi"),
+        ("post", "/api/v1/permohonan/{id}/tandatangani"),
+        ("get", "/api/v1/permohonan/{id}/surat.pdf"),
+        ("get", "/api/v1/verifikasi/{token}"),
+    ]
+    .iter()
+    .map(|(m, p)| (m.to_string(), p.to_string()))
+    .collect();
+    expected.sort();
+    assert_eq!(documented, expected);
+    for (method, path) in &documented {
+        let url = format!(
+            "{}{}",
+            t.base,
+            path.replace("{code}", "32.07.06.2001").replace("{id}", "x").replace("{token}", "x")
+        );
+        let request = if method == "post" { client.post(&url).json(&serde_json::json!({})) } else { client.get(&url) };
+        let reply = request.send().await.expect("request");
+        let status = reply.status().as_u16();
+        let body = reply.text().await.expect("body");
+        assert!(!body.contains("Alamat API ini tidak ada"), "{method} {path} is not served: {status} {body}");
+    }
+    // An address outside the document is the fallback's JSON 404.
+    let unknown = client.get(format!("{}/api/v1/tidak-ada", t.base)).send().await.expect("unknown");
+    assert_eq!(unknown.status(), 404);
+    assert!(unknown.text().await.expect("body").contains("Alamat API ini tidak ada"));
+
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    for schema in ["RequestDetail", "Queue", "Letter", "ErrorBody", "NewRequestBody", "VerificationBody"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
+    }
+    let detail = &doc["paths"]["/api/v1/permohonan/{id}"]["get"]["responses"]["200"];
+    assert_eq!(detail["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/RequestDetail");
+}
+
+/// Every visible input, select and textarea of the citizen forms has a label naming it
+/// (`<label for=…>`), or sits inside one (a radio or checkbox): what a screen reader reads out.
+#[tokio::test]
+async fn every_form_field_of_the_citizen_pages_has_a_label() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    for path in ["/lapor", "/masuk", "/desa/32.07.06.2001/ppid/minta", "/lapor/lacak"] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let body = page.body.as_str();
+        let mut unlabelled = Vec::new();
+        for (at, _) in body.match_indices('<').filter(|(at, _)| {
+            let rest = &body[*at..];
+            rest.starts_with("<input") || rest.starts_with("<select") || rest.starts_with("<textarea")
+        }) {
+            let tag = &body[at..at + body[at..].find('>').expect("tag end")];
+            if tag.contains("type=\"hidden\"") || tag.contains("type=\"submit\"") {
+                continue;
+            }
+            let inside_label = body[..at].rfind("<label").is_some_and(|open| !body[open..at].contains("</label>"));
+            let id = tag.split("id=\"").nth(1).and_then(|s| s.split('"').next());
+            let labelled = id.is_some_and(|id| body.contains(&format!("for=\"{id}\"")));
+            if !(inside_label || labelled) {
+                unlabelled.push(tag.to_string());
+            }
+        }
+        assert!(unlabelled.is_empty(), "{path}: fields without a label: {unlabelled:?}");
+    }
 }

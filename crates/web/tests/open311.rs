@@ -369,11 +369,29 @@ async fn a_posted_request_is_listed_once_disposed() {
         "{audit:?}"
     );
 
-    // Before verification it is nowhere.
+    // Before verification it is not in the public list, but the app that posted it can follow
+    // it by its id: the status, and nothing of its content.
     assert!(t.listed(&[]).await.is_empty());
-    assert_open311_error(&t.get(&format!("requests/{id}.json")).await, 404);
-    assert_open311_error(&t.get(&format!("tokens/{id}.json")).await, 404);
-    assert!(t.listed(&[("service_request_id", &id)]).await.is_empty());
+    let pending = t.get(&format!("requests/{id}.json")).await;
+    assert_eq!(pending.status, 200, "{}", pending.body);
+    let item = &pending.json()[0];
+    assert_eq!(item["service_request_id"], id.as_str());
+    assert_eq!(item["status"], "open");
+    assert_eq!(item["status_notes"], "Diterima, menunggu verifikasi");
+    assert!(item["service_notice"].as_str().is_some_and(|n| n.contains("belum diverifikasi")), "{item}");
+    assert_eq!(item["requested_datetime"], "2026-11-23T10:00:00+07:00");
+    for hidden in ["description", "address", "lat", "long", "service_code", "agency_responsible"] {
+        assert_eq!(item[hidden], Value::Null, "{hidden}");
+    }
+    for secret in ["Jalan", "Sukamulya km", "Asep", "-7.2851"] {
+        assert!(!pending.body.contains(secret), "{secret} shown before verification: {}", pending.body);
+    }
+    let pending_xml = t.get(&format!("requests/{id}.xml")).await;
+    assert_eq!(xml_texts(&pending_xml.body, "status"), ["open"]);
+    assert!(!pending_xml.body.contains("Jalan"));
+    let token = t.get(&format!("tokens/{id}.json")).await;
+    assert_eq!(token.json(), serde_json::json!([{"service_request_id": id, "token": id}]));
+    assert_eq!(t.listed(&[("service_request_id", &id)]).await, [id.as_str()]);
 
     t.dispose(&id).await;
     let list = t.get("requests.json").await;
@@ -488,10 +506,18 @@ async fn confidential_and_anonymous_reports_stay_hidden() {
     t.dispose(&anonymous).await;
 
     assert_eq!(t.listed(&[]).await, [anonymous.as_str()]);
-    assert_eq!(t.listed(&[("service_request_id", &format!("{secret},{anonymous}"))]).await, [anonymous.as_str()]);
-    assert_open311_error(&t.get(&format!("requests/{secret}.json")).await, 404);
-    assert_open311_error(&t.get(&format!("requests/{secret}.xml")).await, 404);
-    assert_open311_error(&t.get(&format!("tokens/{secret}.json")).await, 404);
+    // By its id, a confidential report shows where it stands and nothing else.
+    assert_eq!(
+        t.listed(&[("service_request_id", &format!("{secret},{anonymous}"))]).await,
+        [secret.as_str(), anonymous.as_str()]
+    );
+    for path in [format!("requests/{secret}.json"), format!("requests/{secret}.xml")] {
+        let reply = t.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(reply.body.contains("Laporan rahasia: hanya statusnya yang ditampilkan."), "{}", reply.body);
+        assert!(!reply.body.contains("pungutan") && !reply.body.contains("Pekerjaan Umum"), "{}", reply.body);
+    }
+    assert_eq!(t.get(&format!("tokens/{secret}.json")).await.status, 200);
     let xml = t.get("requests.xml").await;
     assert!(!xml.body.contains(&secret) && !xml.body.contains("pungutan"));
 

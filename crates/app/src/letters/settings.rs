@@ -227,6 +227,8 @@ impl App {
             json!({"active": input.active, "online": spec.online, "jangka_waktu_hari": spec.standar.jangka_waktu_hari}),
         );
         self.store.save_letter_types(&[stored], audit).await?;
+        // The village page lists the letters that can be requested online.
+        self.portal_changed();
         Ok(())
     }
 }

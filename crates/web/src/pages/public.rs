@@ -62,6 +62,7 @@ struct VillagePage {
     view: VillageView,
     /// The three newest posts of its portal.
     news: Vec<PostView>,
+    online_letters: Vec<balai_domain::surat::catalogue::LetterTypeSpec>,
     preview: LinkPreview,
 }
 
@@ -70,7 +71,7 @@ async fn village(
     visitor: Visitor,
     Path(code): Path<String>,
 ) -> Result<VillagePage, WebError> {
-    let (view, news) = state.app.village_page(&code).await?;
+    let balai_app::news::VillagePortal { view, news, online_letters } = state.app.village_page(&code).await?;
     let name = view.region.title();
     let mut preview = LinkPreview::new(
         &state,
@@ -79,7 +80,7 @@ async fn village(
         &format!("/desa/{}", view.region.code),
     );
     preview.image = news.iter().find_map(photo_path).map(|p| absolute(&state, &p));
-    Ok(VillagePage { layout: visitor.layout(), view, news, preview })
+    Ok(VillagePage { layout: visitor.layout(), view, news, online_letters, preview })
 }
 
 #[derive(Template, WebTemplate)]
