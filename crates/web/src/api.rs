@@ -162,12 +162,7 @@ impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+        let token = crate::security::bearer_token(&parts.headers).map(str::trim);
         let Some(token) = token else {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,

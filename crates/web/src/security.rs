@@ -177,6 +177,11 @@ fn is_utf8_form(body: &[u8]) -> bool {
     std::str::from_utf8(&decoded).is_ok()
 }
 
+/// The token of an `Authorization: Bearer …` header, as sent.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
+}
+
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -39,11 +39,7 @@ async fn main_metrics(state: State<AppState>, headers: HeaderMap) -> Response {
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = &state.metrics_access.token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
+        let given = crate::security::bearer_token(&headers).unwrap_or("");
         if !crate::security::constant_time_eq(given.as_bytes(), token.as_bytes()) {
             return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics token required\n")
                 .into_response();
