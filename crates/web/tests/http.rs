@@ -1090,8 +1090,29 @@ async fn the_openapi_document_lists_every_api_route() {
     assert_eq!(detail["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/RequestDetail");
 }
 
-/// Every visible input, select and textarea of the citizen forms has a label naming it
-/// (`<label for=…>`), or sits inside one (a radio or checkbox): what a screen reader reads out.
+/// The visible inputs, selects and textareas of a page with no label naming them (`<label
+/// for=…>`) and not inside one (a radio or checkbox): what a screen reader could not read out.
+fn unlabelled_fields(body: &str) -> Vec<String> {
+    let mut unlabelled = Vec::new();
+    for (at, _) in body.match_indices('<').filter(|(at, _)| {
+        let rest = &body[*at..];
+        rest.starts_with("<input") || rest.starts_with("<select") || rest.starts_with("<textarea")
+    }) {
+        let tag = &body[at..at + body[at..].find('>').expect("tag end")];
+        if tag.contains("type=\"hidden\"") || tag.contains("type=\"submit\"") {
+            continue;
+        }
+        let inside_label = body[..at].rfind("<label").is_some_and(|open| !body[open..at].contains("</label>"));
+        let id = tag.split("id=\"").nth(1).and_then(|s| s.split('"').next());
+        let labelled = id.is_some_and(|id| body.contains(&format!("for=\"{id}\"")));
+        if !(inside_label || labelled) {
+            unlabelled.push(tag.to_string());
+        }
+    }
+    unlabelled
+}
+
+/// Every visible field of the citizen forms has a label.
 #[tokio::test]
 async fn every_form_field_of_the_citizen_pages_has_a_label() {
     let t = spawn_app().await;
@@ -1099,23 +1120,143 @@ async fn every_form_field_of_the_citizen_pages_has_a_label() {
     for path in ["/lapor", "/masuk", "/desa/32.07.06.2001/ppid/minta", "/lapor/lacak"] {
         let page = b.get(path).await;
         assert_eq!(page.status, 200, "{path}");
-        let body = page.body.as_str();
-        let mut unlabelled = Vec::new();
-        for (at, _) in body.match_indices('<').filter(|(at, _)| {
-            let rest = &body[*at..];
-            rest.starts_with("<input") || rest.starts_with("<select") || rest.starts_with("<textarea")
-        }) {
-            let tag = &body[at..at + body[at..].find('>').expect("tag end")];
-            if tag.contains("type=\"hidden\"") || tag.contains("type=\"submit\"") {
-                continue;
-            }
-            let inside_label = body[..at].rfind("<label").is_some_and(|open| !body[open..at].contains("</label>"));
-            let id = tag.split("id=\"").nth(1).and_then(|s| s.split('"').next());
-            let labelled = id.is_some_and(|id| body.contains(&format!("for=\"{id}\"")));
-            if !(inside_label || labelled) {
-                unlabelled.push(tag.to_string());
-            }
-        }
+        let unlabelled = unlabelled_fields(&page.body);
         assert!(unlabelled.is_empty(), "{path}: fields without a label: {unlabelled:?}");
     }
+}
+
+/// The hidden fields of a page's form, unescaped, without the CSRF token (`post` adds it).
+fn hidden_fields(body: &str) -> Vec<(String, String)> {
+    let unescape = |s: &str| {
+        s.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'").replace("&#38;", "&")
+    };
+    body.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.strip_prefix(" value=\"")?.split('"').next()?;
+            Some((name.to_string(), unescape(value)))
+        })
+        .filter(|(name, _)| name != "csrf")
+        .collect()
+}
+
+/// The page's hidden fields with `answers` set over them, as the browser would post them.
+fn answered(page: &Page, answers: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> =
+        hidden_fields(&page.body).into_iter().filter(|(name, _)| answers.iter().all(|(a, _)| a != name)).collect();
+    fields.extend(answers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    fields
+}
+
+fn as_pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The report form as GOV.UK question pages: a few questions a page, what was typed carried from
+/// page to page (back and "change" included) without storing anything, a check page with the
+/// answers in words and the attachments, and only then one report.
+#[tokio::test]
+async fn a_report_is_written_over_question_pages_checked_and_sent_once() {
+    let t = spawn_app().await;
+    let b = t.browser();
+    let first = b.get("/lapor?desa=32.07.06.2001").await;
+    assert!(first.body.contains("Langkah 1 dari 5"), "{}", first.body);
+    assert!(first.body.contains("value=\"32.07.06.2001\" selected"), "the village the link named is chosen");
+    assert!(!first.body.contains("id=\"title\""), "one thing at a time: the title is on a later page");
+
+    let step = |page: &Page, answers: &[(&str, &str)]| answered(page, answers);
+    let jenis = [
+        ("kind", "pengaduan"),
+        ("region", "32.07.06.2001"),
+        ("category", "pekerjaan-umum-dan-penataan-ruang"),
+        ("go", "lanjut"),
+    ];
+    let isi_page = b.post("/lapor/langkah", &as_pairs(&step(&first, &jenis))).await;
+    assert_eq!(isi_page.status, 200, "{}", isi_page.body);
+    assert!(isi_page.body.contains("Langkah 2 dari 5") && isi_page.body.contains("id=\"title\""));
+    assert!(unlabelled_fields(&isi_page.body).is_empty());
+
+    // A missing title: the same page again, the problem named, the other answers still carried.
+    let empty = b.post("/lapor/langkah", &as_pairs(&step(&isi_page, &[("title", ""), ("go", "lanjut")]))).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("Langkah 2 dari 5") && empty.body.contains("error-summary"), "{}", empty.body);
+    assert!(hidden_fields(&empty.body).contains(&("category".into(), "pekerjaan-umum-dan-penataan-ruang".into())));
+
+    let title = "Jalan \"Cibodas\" rusak & <licin>";
+    let description = "Berlubang sepanjang 200 meter.\nMotor sering tergelincir.";
+    let lokasi_page = b
+        .post(
+            "/lapor/langkah",
+            &as_pairs(&step(&empty, &[("title", title), ("description", description), ("go", "lanjut")])),
+        )
+        .await;
+    assert_eq!(lokasi_page.status, 200, "{}", lokasi_page.body);
+    assert!(lokasi_page.body.contains("Langkah 3 dari 5"));
+
+    // Back: the title page shows what was typed, escaped in its field.
+    let back = b.post("/lapor/langkah", &as_pairs(&step(&lokasi_page, &[("go", "kembali")]))).await;
+    assert!(back.body.contains("Langkah 2 dari 5"));
+    assert!(back.body.contains("value=\"Jalan &#34;Cibodas&#34; rusak &#38; &#60;licin&#62;\""), "{}", back.body);
+
+    let wrong_place = b
+        .post("/lapor/langkah", &as_pairs(&step(&lokasi_page, &[("lat", "-95"), ("long", "108.35"), ("go", "lanjut")])))
+        .await;
+    assert_eq!(wrong_place.status, 422, "an impossible latitude is refused on its own page");
+    assert!(wrong_place.body.contains("Langkah 3 dari 5"));
+    let kontak_page = b
+        .post("/lapor/langkah", &as_pairs(&step(&lokasi_page, &[("address", "Depan SD Negeri 1"), ("go", "lanjut")])))
+        .await;
+    assert!(kontak_page.body.contains("Langkah 4 dari 5"), "{}", kontak_page.body);
+    assert!(unlabelled_fields(&kontak_page.body).is_empty());
+    let no_contact = b.post("/lapor/langkah", &as_pairs(&step(&kontak_page, &[("go", "lanjut")]))).await;
+    assert_eq!(no_contact.status, 422);
+    assert!(no_contact.body.contains("Isi email atau nomor WhatsApp"), "{}", no_contact.body);
+
+    let contact = [("email", "pelapor@example.org"), ("anonymous", "1"), ("go", "lanjut")];
+    let check = b.post("/lapor/langkah", &as_pairs(&step(&kontak_page, &contact))).await;
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert!(check.body.contains("Langkah 5 dari 5") && check.body.contains("Periksa kembali laporan Anda"));
+    for shown in [
+        "Pengaduan",
+        "Sukamulya, Kecamatan",
+        "Pekerjaan Umum",
+        "rusak &#38; &#60;licin&#62;",
+        "Depan SD Negeri 1",
+        "Anonim",
+    ] {
+        assert!(check.body.contains(shown), "check page shows {shown}: {}", check.body);
+    }
+    assert!(unlabelled_fields(&check.body).is_empty(), "the file inputs are labelled");
+    assert_eq!(t.app.store().count_reports().await.expect("count"), 0, "nothing is stored before it is sent");
+
+    // Change the title from the check page: "save" leads straight back to the check page.
+    let change = b.post("/lapor/langkah", &as_pairs(&step(&check, &[("go", "ubah-isi")]))).await;
+    assert!(change.body.contains("Langkah 2 dari 5") && change.body.contains("Simpan dan kembali ke pemeriksaan"));
+    let new_title = "Jalan Cibodas rusak parah";
+    let checked_again = b
+        .post(
+            "/lapor/langkah",
+            &as_pairs(&step(&change, &[("title", new_title), ("description", description), ("go", "lanjut")])),
+        )
+        .await;
+    assert!(checked_again.body.contains("Langkah 5 dari 5") && checked_again.body.contains(new_title));
+
+    // Sent with a photo from the check page: one report with every answer.
+    let fields = hidden_fields(&checked_again.body);
+    let files = vec![("berkas1", "jalan.jpg", JPEG.to_vec())];
+    let sent = b.post_files("/lapor", &as_pairs(&fields), &files, Some(csrf_of(&b))).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let report = t.app.store().report(&tracking_code_of(&sent)).await.expect("read").expect("stored");
+    assert_eq!(report.title, new_title);
+    assert_eq!(report.description, description);
+    assert_eq!((report.address.as_str(), report.anonymous), ("Depan SD Negeri 1", true));
+    assert_eq!(t.app.store().count_reports().await.expect("count"), 1);
+
+    // An information request to a village goes to its PPID right after the first page.
+    let info =
+        [("kind", "permintaan_informasi"), ("region", "32.07.06.2001"), ("category", "kependudukan"), ("go", "lanjut")];
+    let ppid = b.post("/lapor/langkah", &as_pairs(&step(&first, &info))).await;
+    assert_eq!(ppid.status, 303);
+    assert!(ppid.location().starts_with("/desa/32.07.06.2001/ppid/minta?dari=lapor"), "{}", ppid.location());
 }

@@ -74,6 +74,21 @@ pub struct NewReportInput {
     pub idempotency_key: String,
 }
 
+/// A report's fields once checked and cleaned.
+struct CheckedReport {
+    kind: ReportKind,
+    category: balai_store::reports::ReportCategory,
+    region: balai_domain::wilayah::Region,
+    title: String,
+    description: String,
+    location: Option<lapor::Location>,
+    address: String,
+    name: String,
+    email: String,
+    phone: String,
+    resident_id: Option<i64>,
+}
+
 /// A file sent with a report.
 #[derive(Debug, Clone)]
 pub struct ReportUpload {
@@ -164,75 +179,7 @@ impl App {
             input.anonymous = false;
             input.region.clone_from(&a.person.village_code);
         }
-        let kind = input.kind.parse::<ReportKind>().ok();
-        if kind.is_none() {
-            errors.push(FieldError::new("kind", "Pilih jenis laporan: pengaduan, aspirasi atau permintaan informasi."));
-        }
-        let categories = self.report_categories().await?;
-        let category = categories.iter().find(|c| c.active && c.slug == input.category.trim());
-        if category.is_none() {
-            errors.push(FieldError::new("category", "Pilih kategori laporan."));
-        }
-        let region = match KodeWilayah::parse(&input.region) {
-            Ok(code) => match self.cached_region(&code).await? {
-                Some(region) => Some(region),
-                None => {
-                    errors.push(FieldError::new("region", "Desa itu tidak ada di data wilayah."));
-                    None
-                }
-            },
-            Err(_) => {
-                errors.push(FieldError::new("region", "Pilih desa/kelurahan tempat masalah ini terjadi."));
-                None
-            }
-        };
-        let (title, description) = match check_title_and_description(&input.title, &input.description) {
-            Ok(pair) => pair,
-            Err(problems) => {
-                errors.extend(problems.into_iter().map(|p| FieldError::new(p.field, p.message)));
-                Default::default()
-            }
-        };
-        let location = parse_location(&input.lat, &input.long)
-            .map_err(|p| errors.push(FieldError::new(p.field, p.message)))
-            .ok()
-            .flatten();
-        let address = lapor::clean_text(&input.address).replace('\n', " ");
-        if address.chars().count() > 300 {
-            errors.push(FieldError::new("address", "Alamat lokasi paling banyak 300 karakter."));
-        }
-        let (mut name, mut email, mut phone) = (
-            lapor::clean_text(&input.name).replace('\n', " "),
-            input.email.trim().to_string(),
-            input.phone.trim().to_string(),
-        );
-        let mut resident_id = None;
-        if let Actor::Resident(resident) = actor {
-            resident_id = Some(resident.id);
-            if name.is_empty() {
-                name.clone_from(&resident.full_name);
-            }
-            if email.is_empty() {
-                email.clone_from(&resident.email);
-            }
-            if phone.is_empty() {
-                phone.clone_from(&resident.phone);
-            }
-        }
-        if name.chars().count() > 120 {
-            errors.push(FieldError::new("name", "Nama paling banyak 120 karakter."));
-        }
-        let (email, phone) = optional_contact(&email, &phone, &mut errors);
-        if !input.anonymous && email.is_empty() && phone.is_empty() && errors.iter().all(|e| e.field != "email") {
-            errors.push(FieldError::new(
-                "email",
-                "Isi email atau nomor WhatsApp agar kami dapat mengabari Anda, atau pilih kirim sebagai anonim.",
-            ));
-        }
-        // A text message or an Open311 client may not carry a name; the web form asks for one.
-        if !input.anonymous && name.is_empty() && resident_id.is_none() && channel == Channel::Web {
-            errors.push(FieldError::new("name", "Isi nama Anda, atau pilih kirim sebagai anonim."));
-        }
+        let checked = self.check_report_fields(actor, &input, channel, &mut errors).await?;
         let files = check_report_uploads(uploads, &mut errors);
         let key = input.idempotency_key.trim();
         if key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -241,7 +188,20 @@ impl App {
                 "Formulir tidak dikenali; muat ulang halaman dan kirim lagi.",
             ));
         }
-        let (Some(kind), Some(category), Some(region)) = (kind, category, region) else {
+        let Some(CheckedReport {
+            kind,
+            category,
+            region,
+            title,
+            description,
+            location,
+            address,
+            name,
+            email,
+            phone,
+            resident_id,
+        }) = checked
+        else {
             return Err(AppError::Invalid(errors));
         };
         if !errors.is_empty() {
@@ -345,6 +305,110 @@ impl App {
                 Ok(Submitted { public_id: first.public_id, code, duplicate: true, verify_deadline, channels })
             }
         }
+    }
+
+    /// What is wrong with a report's fields (everything but its files and form key), as the web
+    /// form's steps check them before the last one sends it all.
+    pub async fn report_field_problems(&self, actor: &Actor, input: &NewReportInput) -> AppResult<Vec<FieldError>> {
+        let mut errors = Vec::new();
+        self.check_report_fields(actor, input, Channel::Web, &mut errors).await?;
+        Ok(errors)
+    }
+
+    /// Checks and cleans a report's fields, adding to `errors`; `None` when the kind, category or
+    /// region cannot be known.
+    async fn check_report_fields(
+        &self,
+        actor: &Actor,
+        input: &NewReportInput,
+        channel: Channel,
+        errors: &mut Vec<FieldError>,
+    ) -> AppResult<Option<CheckedReport>> {
+        let kind = input.kind.parse::<ReportKind>().ok();
+        if kind.is_none() {
+            errors.push(FieldError::new("kind", "Pilih jenis laporan: pengaduan, aspirasi atau permintaan informasi."));
+        }
+        let categories = self.report_categories().await?;
+        let category = categories.iter().find(|c| c.active && c.slug == input.category.trim());
+        if category.is_none() {
+            errors.push(FieldError::new("category", "Pilih kategori laporan."));
+        }
+        let region = match KodeWilayah::parse(&input.region) {
+            Ok(code) => match self.cached_region(&code).await? {
+                Some(region) => Some(region),
+                None => {
+                    errors.push(FieldError::new("region", "Desa itu tidak ada di data wilayah."));
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push(FieldError::new("region", "Pilih desa/kelurahan tempat masalah ini terjadi."));
+                None
+            }
+        };
+        let (title, description) = match check_title_and_description(&input.title, &input.description) {
+            Ok(pair) => pair,
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|p| FieldError::new(p.field, p.message)));
+                Default::default()
+            }
+        };
+        let location = parse_location(&input.lat, &input.long)
+            .map_err(|p| errors.push(FieldError::new(p.field, p.message)))
+            .ok()
+            .flatten();
+        let address = lapor::clean_text(&input.address).replace('\n', " ");
+        if address.chars().count() > 300 {
+            errors.push(FieldError::new("address", "Alamat lokasi paling banyak 300 karakter."));
+        }
+        let (mut name, mut email, mut phone) = (
+            lapor::clean_text(&input.name).replace('\n', " "),
+            input.email.trim().to_string(),
+            input.phone.trim().to_string(),
+        );
+        let mut resident_id = None;
+        if let Actor::Resident(resident) = actor {
+            resident_id = Some(resident.id);
+            if name.is_empty() {
+                name.clone_from(&resident.full_name);
+            }
+            if email.is_empty() {
+                email.clone_from(&resident.email);
+            }
+            if phone.is_empty() {
+                phone.clone_from(&resident.phone);
+            }
+        }
+        if name.chars().count() > 120 {
+            errors.push(FieldError::new("name", "Nama paling banyak 120 karakter."));
+        }
+        let (email, phone) = optional_contact(&email, &phone, errors);
+        if !input.anonymous && email.is_empty() && phone.is_empty() && errors.iter().all(|e| e.field != "email") {
+            errors.push(FieldError::new(
+                "email",
+                "Isi email atau nomor WhatsApp agar kami dapat mengabari Anda, atau pilih kirim sebagai anonim.",
+            ));
+        }
+        // A text message or an Open311 client may not carry a name; the web form asks for one.
+        if !input.anonymous && name.is_empty() && resident_id.is_none() && channel == Channel::Web {
+            errors.push(FieldError::new("name", "Isi nama Anda, atau pilih kirim sebagai anonim."));
+        }
+        let (Some(kind), Some(category), Some(region)) = (kind, category, region) else {
+            return Ok(None);
+        };
+        Ok(Some(CheckedReport {
+            kind,
+            category: category.clone(),
+            region,
+            title,
+            description,
+            location,
+            address,
+            name,
+            email,
+            phone,
+            resident_id,
+        }))
     }
 
     /// The report behind a tracking code, as its reporter sees it. A code that is mistyped or

@@ -20,6 +20,7 @@ use balai_domain::wilayah::KodeWilayah;
 use balai_store::reports::ReportCategory;
 use rand::Rng;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use super::warga::{download, field_error};
 use crate::extract::{ClientIp, Form, Layout, Staff, UploadForm, Visitor};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     let uploads = Router::new().route("/lapor", get(form).post(submit)).layer(DefaultBodyLimit::max(REPORT_BODY_LIMIT));
     Router::new()
         .merge(uploads)
+        .route("/lapor/langkah", post(step))
         .route("/lapor/lacak", get(find))
         .route("/lapor/lacak/{code}", get(track))
         .route("/lapor/lacak/{code}/{action}", post(reporter_action))
@@ -46,25 +48,112 @@ pub fn routes() -> Router<AppState> {
         .route("/staf/lapor/{id}/lampiran/{file}", get(staff_file))
 }
 
-// ---- the form ----
+// ---- the form, as question pages ----
+
+/// The report form's pages, in order (the GOV.UK question-page pattern): a few questions each,
+/// then a page to check the answers, which also takes the attachments and sends it all to
+/// `POST /lapor`. Nothing is kept on the server between pages: each page carries what was typed
+/// on the others in hidden fields, so going back or changing an answer loses nothing and any app
+/// instance can serve the next page.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Step {
+    Jenis,
+    Isi,
+    Lokasi,
+    Kontak,
+    Periksa,
+}
+
+impl Step {
+    const ALL: [Step; 5] = [Step::Jenis, Step::Isi, Step::Lokasi, Step::Kontak, Step::Periksa];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Step::Jenis => "jenis",
+            Step::Isi => "isi",
+            Step::Lokasi => "lokasi",
+            Step::Kontak => "kontak",
+            Step::Periksa => "periksa",
+        }
+    }
+
+    fn parse(slug: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            Step::Jenis => "Apa yang ingin Anda sampaikan, dan di mana?",
+            Step::Isi => "Ceritakan masalahnya",
+            Step::Lokasi => "Di mana tepatnya?",
+            Step::Kontak => "Identitas dan kontak Anda",
+            Step::Periksa => "Periksa kembali laporan Anda",
+        }
+    }
+
+    /// The fields this page asks, and the names its error messages point at.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Step::Jenis => &["kind", "region", "category"],
+            Step::Isi => &["title", "description"],
+            Step::Lokasi => &["address", "lat", "long", "location"],
+            Step::Kontak => &["name", "email", "phone", "anonymous", "confidential"],
+            Step::Periksa => &["lampiran", "idempotency_key"],
+        }
+    }
+
+    /// The page that asks a field; anything else is shown on the last page.
+    fn asking(field: &str) -> Step {
+        Step::ALL.into_iter().find(|s| s.fields().contains(&field)).unwrap_or(Step::Periksa)
+    }
+
+    fn next(self) -> Step {
+        Step::ALL.get(self.number()).copied().unwrap_or(Step::Periksa)
+    }
+
+    fn previous(self) -> Step {
+        Step::ALL.get(self.number().saturating_sub(2)).copied().unwrap_or(Step::Jenis)
+    }
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "lapor_form.html")]
 struct FormPage {
     layout: Layout,
+    step: &'static str,
+    number: usize,
+    total: usize,
+    heading: &'static str,
     errors: Vec<FieldError>,
     v: ReportFormValues,
+    /// What the other pages asked, sent along in hidden fields.
+    carried: Vec<(&'static str, String)>,
+    /// Set when the page was opened from the check page: "Lanjut" goes back there.
+    returning: bool,
     kinds: Vec<(&'static str, &'static str)>,
     categories: Vec<ReportCategory>,
     /// (kecamatan, [(code, village name)])
     villages: Vec<(String, Vec<(String, String)>)>,
     resident: bool,
+    /// The check page's answers, one group per question page.
+    answers: Vec<AnswerGroup>,
 }
 
 impl FormPage {
     fn error(&self, name: &str) -> String {
         field_error(&self.errors, name)
     }
+}
+
+/// A question page's answers on the check page, with the button that changes them.
+struct AnswerGroup {
+    step: &'static str,
+    heading: &'static str,
+    rows: Vec<(&'static str, String)>,
 }
 
 #[derive(Default, Clone)]
@@ -85,6 +174,69 @@ struct ReportFormValues {
     key: String,
 }
 
+impl ReportFormValues {
+    fn from_fields(field: impl Fn(&str) -> String) -> Self {
+        ReportFormValues {
+            kind: field("kind"),
+            category: field("category"),
+            region: field("region"),
+            title: field("title"),
+            description: field("description"),
+            address: field("address"),
+            lat: field("lat"),
+            long: field("long"),
+            name: field("name"),
+            email: field("email"),
+            phone: field("phone"),
+            anonymous: !field("anonymous").is_empty(),
+            confidential: !field("confidential").is_empty(),
+            key: field("idempotency_key"),
+        }
+    }
+
+    /// Every answer as the form sends it (a box left unticked is not sent).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![
+            ("kind", self.kind.clone()),
+            ("region", self.region.clone()),
+            ("category", self.category.clone()),
+            ("title", self.title.clone()),
+            ("description", self.description.clone()),
+            ("address", self.address.clone()),
+            ("lat", self.lat.clone()),
+            ("long", self.long.clone()),
+            ("name", self.name.clone()),
+            ("email", self.email.clone()),
+            ("phone", self.phone.clone()),
+        ];
+        for (name, on) in [("anonymous", self.anonymous), ("confidential", self.confidential)] {
+            if on {
+                pairs.push((name, "1".into()));
+            }
+        }
+        pairs
+    }
+
+    fn input(&self) -> NewReportInput {
+        NewReportInput {
+            kind: self.kind.clone(),
+            category: self.category.clone(),
+            region: self.region.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            address: self.address.clone(),
+            lat: self.lat.clone(),
+            long: self.long.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            anonymous: self.anonymous,
+            confidential: self.confidential,
+            idempotency_key: self.key.clone(),
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct FormQuery {
     #[serde(default)]
@@ -99,20 +251,95 @@ pub(crate) fn new_form_key() -> String {
 async fn form_page(
     state: &AppState,
     visitor: &Visitor,
+    step: Step,
     v: ReportFormValues,
     errors: Vec<FieldError>,
+    returning: bool,
 ) -> Result<FormPage, WebError> {
     let villages = state.app.home_tree().await?.map(super::village_groups).unwrap_or_default();
-    let categories = state.app.report_categories().await?.into_iter().filter(|c| c.active).collect();
+    let categories: Vec<ReportCategory> =
+        state.app.report_categories().await?.into_iter().filter(|c| c.active).collect();
+    let kinds: Vec<_> = ReportKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    let resident = visitor.resident.is_some();
+    let answers =
+        if step == Step::Periksa { answers(&v, &kinds, &categories, &villages, resident) } else { Vec::new() };
+    let own = step.fields();
+    let carried = v.pairs().into_iter().filter(|(name, _)| !own.contains(name)).collect();
     Ok(FormPage {
         layout: visitor.layout(),
-        errors,
+        step: step.slug(),
+        number: step.number(),
+        total: Step::ALL.len(),
+        heading: step.heading(),
+        errors: errors.into_iter().filter(|e| Step::asking(&e.field) == step).collect(),
         v,
-        kinds: ReportKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        carried,
+        returning,
+        kinds,
         categories,
         villages,
-        resident: visitor.resident.is_some(),
+        resident,
+        answers,
     })
+}
+
+/// The check page's rows, in words (names rather than codes).
+fn answers(
+    v: &ReportFormValues,
+    kinds: &[(&'static str, &'static str)],
+    categories: &[ReportCategory],
+    villages: &[(String, Vec<(String, String)>)],
+    resident: bool,
+) -> Vec<AnswerGroup> {
+    let or_dash = |s: &str| if s.trim().is_empty() { "—".to_string() } else { s.trim().to_string() };
+    let kind = kinds.iter().find(|k| k.0 == v.kind).map_or("—", |k| k.1).to_string();
+    let category = categories.iter().find(|c| c.slug == v.category).map_or_else(|| "—".into(), |c| c.name.clone());
+    let village = villages
+        .iter()
+        .find_map(|(kecamatan, list)| {
+            list.iter().find(|d| d.0 == v.region).map(|d| format!("{}, Kecamatan {kecamatan}", d.1))
+        })
+        .unwrap_or_else(|| "—".into());
+    let coordinates = match (v.lat.trim(), v.long.trim()) {
+        ("", "") => String::new(),
+        (lat, long) => format!("{lat}, {long}"),
+    };
+    let from_account = |s: &str| {
+        if s.trim().is_empty() && resident { "dari akun Anda".to_string() } else { or_dash(s) }
+    };
+    let shown = match (v.anonymous, v.confidential) {
+        (false, false) => "Nama Anda terlihat oleh petugas; laporan dapat tampil di daftar publik tanpa kontak Anda",
+        (true, false) => "Anonim: nama Anda tidak ditampilkan kepada publik dan instansi",
+        (false, true) => "Rahasia: laporan tidak ditampilkan kepada publik",
+        (true, true) => "Anonim dan rahasia: nama dan laporan tidak ditampilkan kepada publik",
+    };
+    vec![
+        AnswerGroup {
+            step: Step::Jenis.slug(),
+            heading: "Jenis dan tempat",
+            rows: vec![("Jenis laporan", kind), ("Desa/kelurahan", village), ("Kategori", category)],
+        },
+        AnswerGroup {
+            step: Step::Isi.slug(),
+            heading: "Masalahnya",
+            rows: vec![("Judul", or_dash(&v.title)), ("Uraian", or_dash(&v.description))],
+        },
+        AnswerGroup {
+            step: Step::Lokasi.slug(),
+            heading: "Lokasi",
+            rows: vec![("Alamat atau patokan", or_dash(&v.address)), ("Titik koordinat", or_dash(&coordinates))],
+        },
+        AnswerGroup {
+            step: Step::Kontak.slug(),
+            heading: "Identitas dan kontak",
+            rows: vec![
+                ("Nama", from_account(&v.name)),
+                ("Email", from_account(&v.email)),
+                ("Nomor WhatsApp", from_account(&v.phone)),
+                ("Ditampilkan", shown.to_string()),
+            ],
+        },
+    ]
 }
 
 async fn form(
@@ -121,78 +348,96 @@ async fn form(
     Query(q): Query<FormQuery>,
 ) -> Result<FormPage, WebError> {
     let v = ReportFormValues { kind: "pengaduan".into(), region: q.desa, key: new_form_key(), ..Default::default() };
-    form_page(&state, &visitor, v, Vec::new()).await
+    form_page(&state, &visitor, Step::Jenis, v, Vec::new(), false).await
 }
 
+fn actor_of(visitor: &Visitor, ip: String) -> Actor {
+    match &visitor.resident {
+        Some(resident) => Actor::Resident(resident.clone()),
+        None => Actor::Anonymous { ip },
+    }
+}
+
+/// An information request to a village is the PPID's, on its own legal clock (UU 14/2008): the
+/// reporter continues on the PPID form with what they typed.
+fn to_village_ppid(v: &ReportFormValues) -> Option<Response> {
+    if v.kind != ReportKind::PermintaanInformasi.as_str() {
+        return None;
+    }
+    let code = KodeWilayah::parse(&v.region).ok().filter(|c| c.level() == balai_domain::wilayah::Level::Desa)?;
+    let information =
+        [v.title.trim(), v.description.trim()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("\n");
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("dari", "lapor")
+        .append_pair("informasi", &information)
+        .append_pair("nama", &v.name)
+        .append_pair("email", &v.email)
+        .append_pair("telepon", &v.phone)
+        .finish();
+    Some(Redirect::to(&format!("/desa/{}/ppid/minta?{query}", code.as_str())).into_response())
+}
+
+/// One question page answered: "lanjut" checks its answers (and those of the pages before it)
+/// and shows the next page, or the same page with what to fix; "kembali" and "ubah-…" show another
+/// page without checking.
+async fn step(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    ClientIp(ip): ClientIp,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let v = ReportFormValues::from_fields(field);
+    let at = Step::parse(&field("step")).unwrap_or(Step::Jenis);
+    let go = field("go");
+    let returning = field("kembali_ke") == Step::Periksa.slug();
+    if go == "kembali" {
+        let back = if returning { Step::Periksa } else { at.previous() };
+        let page = form_page(&state, &visitor, back, v, Vec::new(), returning && back != Step::Periksa).await?;
+        return Ok(page.into_response());
+    }
+    if let Some(other) = go.strip_prefix("ubah-").and_then(Step::parse) {
+        return Ok(form_page(&state, &visitor, other, v, Vec::new(), true).await?.into_response());
+    }
+    // Coming from the check page every earlier answer is checked again, so the next page is it.
+    let checked_up_to = if returning { Step::Kontak } else { at };
+    let problems = state.app.report_field_problems(&actor_of(&visitor, ip), &v.input()).await?;
+    let first_wrong = problems
+        .iter()
+        .map(|e| Step::asking(&e.field))
+        .filter(|s| s.number() <= checked_up_to.number())
+        .min_by_key(|s| s.number());
+    if let Some(wrong) = first_wrong {
+        let page = form_page(&state, &visitor, wrong, v, problems, returning).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    if let Some(redirect) = to_village_ppid(&v) {
+        return Ok(redirect);
+    }
+    let next = if returning { Step::Periksa } else { at.next() };
+    Ok(form_page(&state, &visitor, next, v, Vec::new(), false).await?.into_response())
+}
+
+/// Sends the report: what the check page posts (every answer and the attachments), or a client
+/// that posts the whole form at once. A problem shows the first page that asks a wrong answer.
 async fn submit(
     State(state): State<AppState>,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
     form: UploadForm,
 ) -> Result<Response, WebError> {
-    let f = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
-    let v = ReportFormValues {
-        kind: f("kind"),
-        category: f("category"),
-        region: f("region"),
-        title: f("title"),
-        description: f("description"),
-        address: f("address"),
-        lat: f("lat"),
-        long: f("long"),
-        name: f("name"),
-        email: f("email"),
-        phone: f("phone"),
-        anonymous: !f("anonymous").is_empty(),
-        confidential: !f("confidential").is_empty(),
-        key: f("idempotency_key"),
-    };
-    let input = NewReportInput {
-        kind: v.kind.clone(),
-        category: v.category.clone(),
-        region: v.region.clone(),
-        title: v.title.clone(),
-        description: v.description.clone(),
-        address: v.address.clone(),
-        lat: v.lat.clone(),
-        long: v.long.clone(),
-        name: v.name.clone(),
-        email: v.email.clone(),
-        phone: v.phone.clone(),
-        anonymous: v.anonymous,
-        confidential: v.confidential,
-        idempotency_key: v.key.clone(),
-    };
-    // An information request to a village is the PPID's, on its own legal clock (UU 14/2008):
-    // the reporter continues on the PPID form with what they typed.
-    if v.kind == ReportKind::PermintaanInformasi.as_str()
-        && let Ok(code) = KodeWilayah::parse(&v.region)
-        && code.level() == balai_domain::wilayah::Level::Desa
-    {
-        let information = [v.title.trim(), v.description.trim()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n");
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("dari", "lapor")
-            .append_pair("informasi", &information)
-            .append_pair("nama", &v.name)
-            .append_pair("email", &v.email)
-            .append_pair("telepon", &v.phone)
-            .finish();
-        return Ok(Redirect::to(&format!("/desa/{}/ppid/minta?{query}", code.as_str())).into_response());
+    let v = ReportFormValues::from_fields(|name| form.fields.get(name).cloned().unwrap_or_default());
+    if let Some(redirect) = to_village_ppid(&v) {
+        return Ok(redirect);
     }
-    let actor = match &visitor.resident {
-        Some(resident) => Actor::Resident(resident.clone()),
-        None => Actor::Anonymous { ip },
-    };
+    let actor = actor_of(&visitor, ip);
     let uploads = form.files.into_iter().map(|u| ReportUpload { file_name: u.file_name, bytes: u.bytes }).collect();
-    match state.app.submit_report(&actor, input, uploads, Channel::Web).await {
+    match state.app.submit_report(&actor, v.input(), uploads, Channel::Web).await {
         Ok(sent) => Ok(Redirect::to(&format!("/lapor/lacak/{}?baru=1", sent.code.as_str())).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let page = form_page(&state, &visitor, v, errors).await?;
+            let first =
+                errors.iter().map(|e| Step::asking(&e.field)).min_by_key(|s| s.number()).unwrap_or(Step::Periksa);
+            let page = form_page(&state, &visitor, first, v, errors, false).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
